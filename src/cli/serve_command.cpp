@@ -1,0 +1,142 @@
+#include "cli/serve_command.hpp"
+
+#include "adapters/pgwire/pg_server.hpp"
+#include "auth/user_directory.hpp"
+#include "common/config.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "engine/engine.hpp"
+#include "metastore/sqlite_metastore.hpp"
+#include "net/tls.hpp"
+#include "obs/metrics.hpp"
+#include "sql/session.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <pthread.h>
+
+namespace akko::cli {
+
+namespace fs = std::filesystem;
+
+std::string VersionText() {
+	return "akko 0.1.0 (PostgreSQL wire protocol 3.0, reports server_version 15.0; DuckDB 1.4.4)";
+}
+
+ServeCommand::ServeCommand(CLI::App &app) {
+	command = app.add_subcommand("serve", "Run the server: PostgreSQL wire, HTTP API and metrics, on the embedded engine");
+	command->add_option("--config", config_file, "akko.yaml to read (default: ./akko.yaml when present)");
+	for (auto &setting : ConfigSettings()) {
+		auto key = setting.key;
+		command->add_option_function<std::string>(
+		    setting.Flag(), [this, key](const std::string &value) { flags[key] = value; },
+		    fmt::format("{} [env {}]", setting.help, setting.EnvironmentName()));
+	}
+}
+
+namespace {
+
+// Writes `content` to `path` so readers see the old file or the whole new one.
+void WriteFileAtomically(const fs::path &path, const std::string &content) {
+	auto temporary = path;
+	temporary += ".tmp";
+	{
+		std::ofstream out(temporary, std::ios::trunc);
+		out << content;
+		if (!out) {
+			throw Error(ErrorCode::ConfigurationError, fmt::format("cannot write \"{}\"", temporary.string()));
+		}
+	}
+	fs::rename(temporary, path);
+}
+
+sigset_t ShutdownSignals() {
+	sigset_t signals;
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGTERM);
+	return signals;
+}
+
+} // namespace
+
+int ServeCommand::Run() {
+	// Every thread started from here on inherits the blocked signals; this one waits for them.
+	auto signals = ShutdownSignals();
+	pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+	std::signal(SIGPIPE, SIG_IGN);
+
+	auto config = ResolveConfig(flags, config_file);
+	log::Init(config.log_level, config.log_file);
+	fs::path data_dir = fs::absolute(config.data_dir);
+	fs::create_directories(data_dir / "engine");
+	auto started = std::chrono::steady_clock::now();
+
+	auto metastore = metastore::OpenSqliteMetastore((data_dir / "metastore.db").string());
+	auth::UserDirectory users(*metastore);
+	auto generated_password = users.EnsureBootstrapAdmin(config.admin_password);
+
+	auto tls_cert = config.tls_cert;
+	auto tls_key = config.tls_key;
+	if (tls_cert.empty()) {
+		auto generated = net::EnsureSelfSignedCertificate(data_dir.string());
+		tls_cert = generated.first;
+		tls_key = generated.second;
+	}
+
+	engine::EngineOptions engine_options;
+	engine_options.database_path = (data_dir / "engine" / "akko.duckdb").string();
+	engine_options.temp_directory = (data_dir / "engine" / "tmp").string();
+	engine_options.threads = config.engine_threads;
+	engine_options.memory_limit = config.memory_limit;
+	engine::Engine engine(engine_options);
+
+	sql::SqlService service(engine);
+	service.on_statement = [](const sql::StatementEvent &event) {
+		obs::RecordStatement(event.identity->protocol, event.status, event.seconds);
+		nlohmann::json fields = {{"user", event.identity->user},     {"protocol", event.identity->protocol},
+		                         {"client", event.identity->client}, {"duration_ms", event.seconds * 1000},
+		                         {"rows", event.rows},               {"status", event.status},
+		                         {"command", event.tag},             {"sql", *event.sql}};
+		if (!event.error_message.empty()) {
+			fields["error"] = event.error_message;
+		}
+		log::Write(event.status == "ok" ? log::Level::Info : log::Level::Warn, "statement", fields);
+	};
+
+	pgwire::PgServerOptions pg_options;
+	pg_options.listen_address = config.listen_address;
+	pg_options.port = config.pg_port;
+	pg_options.tls_cert = tls_cert;
+	pg_options.tls_key = tls_key;
+	pg_options.max_connections = config.max_connections;
+	pgwire::PgServer pg_server(pg_options, service, users);
+	pg_server.Start();
+
+	nlohmann::json ports = {{"http", config.http_port}, {"pg", pg_server.Port()}, {"s3", config.s3_port}};
+	WriteFileAtomically(data_dir / "ports.json", ports.dump() + "\n");
+	auto startup_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+	log::Info("server_ready", {{"data_dir", data_dir.string()}, {"pg_port", pg_server.Port()},
+	                           {"startup_ms", startup_ms}, {"duckdb", engine.Version()}});
+
+	auto host = config.listen_address == "0.0.0.0" ? std::string("localhost") : config.listen_address;
+	std::printf("akko is ready (started in %.0f ms)\n", startup_ms);
+	std::printf("  PostgreSQL: psql \"postgresql://admin@%s:%d/akko\"\n", host.c_str(), pg_server.Port());
+	std::printf("  data:       %s\n", data_dir.string().c_str());
+	if (generated_password) {
+		std::printf("  admin password (generated on first start, shown once): %s\n", generated_password->c_str());
+	}
+	std::fflush(stdout);
+
+	int received = 0;
+	sigwait(&signals, &received);
+	log::Info("shutdown_started", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+	pg_server.Stop();
+	log::Info("shutdown_complete", nlohmann::json::object());
+	return 0;
+}
+
+} // namespace akko::cli

@@ -1,0 +1,135 @@
+#include "common/config.hpp"
+
+#include "common/error.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+namespace akko {
+
+namespace {
+
+int ParsePort(const std::string &key, const std::string &value) {
+	try {
+		size_t used = 0;
+		int port = std::stoi(value, &used);
+		if (used == value.size() && port >= 0 && port <= 65535) {
+			return port;
+		}
+	} catch (const std::exception &) {
+	}
+	throw Error(ErrorCode::ConfigurationError, fmt::format("{}: \"{}\" is not a port number (0-65535)", key, value));
+}
+
+int ParseCount(const std::string &key, const std::string &value) {
+	try {
+		size_t used = 0;
+		int n = std::stoi(value, &used);
+		if (used == value.size() && n >= 0) {
+			return n;
+		}
+	} catch (const std::exception &) {
+	}
+	throw Error(ErrorCode::ConfigurationError, fmt::format("{}: \"{}\" is not a non-negative integer", key, value));
+}
+
+ConfigSetting Text(std::string key, std::string help, std::string Config::*member, bool secret = false) {
+	return ConfigSetting {key, std::move(help), [member](Config &c, const std::string &v) { c.*member = v; },
+	                      [member](const Config &c) { return c.*member; }, secret};
+}
+
+ConfigSetting Port(std::string key, std::string help, int Config::*member) {
+	return ConfigSetting {key, std::move(help),
+	                      [member, key](Config &c, const std::string &v) { c.*member = ParsePort(key, v); },
+	                      [member](const Config &c) { return std::to_string(c.*member); }};
+}
+
+ConfigSetting Count(std::string key, std::string help, int Config::*member) {
+	return ConfigSetting {key, std::move(help),
+	                      [member, key](Config &c, const std::string &v) { c.*member = ParseCount(key, v); },
+	                      [member](const Config &c) { return std::to_string(c.*member); }};
+}
+
+} // namespace
+
+std::string ConfigSetting::Flag() const {
+	std::string flag = "--" + key;
+	for (auto &ch : flag) {
+		if (ch == '_') {
+			ch = '-';
+		}
+	}
+	return flag;
+}
+
+std::string ConfigSetting::EnvironmentName() const {
+	std::string name = "AKKO_" + key;
+	for (auto &ch : name) {
+		ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+	}
+	return name;
+}
+
+const std::vector<ConfigSetting> &ConfigSettings() {
+	static const std::vector<ConfigSetting> settings = {
+	    Text("data_dir", "data directory (metastore, warehouse, certificates)", &Config::data_dir),
+	    Text("listen_address", "address every listener binds to", &Config::listen_address),
+	    Port("http_port", "HTTP port: API, health, metrics (0 picks a free port)", &Config::http_port),
+	    Port("pg_port", "PostgreSQL wire port (0 picks a free port)", &Config::pg_port),
+	    Port("s3_port", "S3 API port (0 picks a free port)", &Config::s3_port),
+	    Text("admin_password", "password of the bootstrap user 'admin' (default: generated once, printed on first start)",
+	         &Config::admin_password, true),
+	    Text("tls_cert", "TLS certificate (PEM); default: a self-signed one in the data directory", &Config::tls_cert),
+	    Text("tls_key", "TLS private key (PEM) for --tls-cert", &Config::tls_key),
+	    Count("worker_threads", "statement worker threads (0: one per core, at least 4)", &Config::worker_threads),
+	    Count("engine_threads", "DuckDB threads per query (0: one per core)", &Config::engine_threads),
+	    Text("memory_limit", "engine memory limit, e.g. 4GB (default: 80% of RAM)", &Config::memory_limit),
+	    Count("max_connections", "most concurrent PostgreSQL connections", &Config::max_connections),
+	    Text("log_level", "trace, debug, info, warn or error", &Config::log_level),
+	    Text("log_file", "write JSON log lines to this file instead of standard error", &Config::log_file),
+	};
+	return settings;
+}
+
+Config ResolveConfig(const std::map<std::string, std::string> &flags, const std::string &config_file) {
+	Config config;
+	YAML::Node yaml;
+	std::string path = config_file;
+	if (path.empty() && std::filesystem::exists("akko.yaml")) {
+		path = "akko.yaml";
+	}
+	if (!path.empty()) {
+		try {
+			yaml = YAML::LoadFile(path);
+		} catch (const YAML::Exception &e) {
+			throw Error(ErrorCode::ConfigurationError, fmt::format("cannot read config file \"{}\": {}", path, e.what()));
+		}
+		if (yaml && !yaml.IsMap()) {
+			throw Error(ErrorCode::ConfigurationError, fmt::format("config file \"{}\" must be a mapping of settings", path));
+		}
+		for (auto it = yaml.begin(); it != yaml.end(); ++it) {
+			auto key = it->first.as<std::string>();
+			bool known = false;
+			for (auto &setting : ConfigSettings()) {
+				known = known || setting.key == key;
+			}
+			if (!known) {
+				throw Error(ErrorCode::ConfigurationError, fmt::format("config file \"{}\": unknown setting \"{}\"", path, key));
+			}
+		}
+	}
+	for (auto &setting : ConfigSettings()) {
+		if (auto flag = flags.find(setting.key); flag != flags.end()) {
+			setting.assign(config, flag->second);
+		} else if (const char *env = std::getenv(setting.EnvironmentName().c_str())) {
+			setting.assign(config, env);
+		} else if (yaml && yaml[setting.key]) {
+			setting.assign(config, yaml[setting.key].as<std::string>());
+		}
+	}
+	return config;
+}
+
+} // namespace akko

@@ -1,0 +1,47 @@
+#pragma once
+// Server configuration, resolved from flags > AKKO_* environment > akko.yaml > defaults.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace akko {
+
+struct Config {
+	std::string data_dir = "./akko-data";
+	std::string listen_address = "127.0.0.1";
+	int http_port = 8080;
+	int pg_port = 5432;
+	int s3_port = 8333;
+	// Empty: generated once on first start, stored as a verifier, printed once.
+	std::string admin_password;
+	std::string tls_cert; // PEM; empty: self-signed, generated into the data directory
+	std::string tls_key;
+	int worker_threads = 0; // statement workers; 0: one per core, at least 4
+	int engine_threads = 0; // DuckDB's own threads; 0: DuckDB's default (cores)
+	std::string memory_limit; // DuckDB memory_limit; empty: DuckDB's default (80% of RAM)
+	int max_connections = 256;
+	std::string log_level = "info";
+	std::string log_file; // empty: standard error
+};
+
+// One configurable setting: its yaml key, flag and environment names, and how it is stored.
+struct ConfigSetting {
+	std::string key;  // yaml key and flag name with '_' for '-', e.g. "http_port"
+	std::string help;
+	std::function<void(Config &, const std::string &)> assign; // throws akko::Error on a bad value
+	std::function<std::string(const Config &)> show;
+	bool secret = false;
+
+	std::string Flag() const;        // "--http-port"
+	std::string EnvironmentName() const; // "AKKO_HTTP_PORT"
+};
+
+const std::vector<ConfigSetting> &ConfigSettings();
+
+// Resolves the configuration. `flags` holds the settings given on the command line (by key);
+// `config_file` is an akko.yaml path ("" means ./akko.yaml when present).
+Config ResolveConfig(const std::map<std::string, std::string> &flags, const std::string &config_file);
+
+} // namespace akko

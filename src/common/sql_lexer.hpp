@@ -1,0 +1,28 @@
+#pragma once
+// A small SQL lexer that knows PostgreSQL's quoting (strings, E'' escapes, quoted
+// identifiers, dollar quotes, comments), enough to split statements and find words and
+// parameters without a full parse.
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace akko {
+
+// Statements of a query string, without their trailing ';'. Empty statements are dropped.
+std::vector<std::string> SplitStatements(std::string_view sql);
+
+struct Token {
+	enum class Kind { Word, QuotedIdentifier, String, Number, Parameter, Symbol } kind;
+	std::string text; // words upper-cased; quoted identifiers and strings unquoted
+	size_t offset;    // where the token starts in the statement
+	size_t length;
+};
+
+// Tokens of one statement, comments and white space skipped; stops after `limit` tokens.
+std::vector<Token> Tokenize(std::string_view sql, size_t limit = SIZE_MAX);
+
+// Rewrites every $n parameter outside quotes and comments with `replace(n)`.
+std::string RewriteParameters(std::string_view sql, const std::function<std::string(int)> &replace);
+
+} // namespace akko

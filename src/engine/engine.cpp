@@ -1,0 +1,299 @@
+#include "engine/duckdb_internal.hpp"
+
+#include <fmt/format.h>
+
+namespace akko::engine {
+
+struct Engine::State {
+	duckdb::unique_ptr<duckdb::DuckDB> database;
+};
+
+namespace {
+
+using duckdb::idx_t;
+using duckdb::LogicalType;
+using duckdb::Value;
+
+LogicalType LogicalTypeFor(TypeKind kind) {
+	switch (kind) {
+	case TypeKind::Boolean:
+		return LogicalType::BOOLEAN;
+	case TypeKind::SmallInt:
+		return LogicalType::SMALLINT;
+	case TypeKind::Integer:
+		return LogicalType::INTEGER;
+	case TypeKind::BigInt:
+		return LogicalType::BIGINT;
+	case TypeKind::Float:
+		return LogicalType::FLOAT;
+	case TypeKind::Double:
+		return LogicalType::DOUBLE;
+	case TypeKind::Date:
+		return LogicalType::DATE;
+	case TypeKind::Time:
+		return LogicalType::TIME;
+	case TypeKind::Timestamp:
+		return LogicalType::TIMESTAMP;
+	case TypeKind::TimestampTz:
+		return LogicalType::TIMESTAMP_TZ;
+	case TypeKind::Interval:
+		return LogicalType::INTERVAL;
+	case TypeKind::Uuid:
+		return LogicalType::UUID;
+	case TypeKind::Blob:
+		return LogicalType::BLOB;
+	default:
+		return LogicalType::VARCHAR;
+	}
+}
+
+Value ValueFor(duckdb::ClientContext &context, const Param &param, const LogicalType *expected) {
+	Value value;
+	switch (param.kind) {
+	case Param::Kind::Null:
+		return expected ? Value(*expected) : Value();
+	case Param::Kind::Boolean:
+		value = Value::BOOLEAN(param.integer != 0);
+		break;
+	case Param::Kind::Integer:
+		value = Value::BIGINT(param.integer);
+		break;
+	case Param::Kind::Double:
+		value = Value::DOUBLE(param.real);
+		break;
+	case Param::Kind::Blob:
+		value = Value::BLOB(duckdb::const_data_ptr_cast(param.bytes.data()), param.bytes.size());
+		break;
+	case Param::Kind::Text:
+		value = Value(param.bytes);
+		if (param.type != TypeKind::Null && param.type != TypeKind::Varchar) {
+			value = value.CastAs(context, LogicalTypeFor(param.type));
+		}
+		break;
+	}
+	bool expected_known = expected && expected->id() != duckdb::LogicalTypeId::UNKNOWN &&
+	                      expected->id() != duckdb::LogicalTypeId::ANY && expected->IsComplete();
+	if (expected_known && value.type() != *expected) {
+		value = value.CastAs(context, *expected);
+	}
+	return value;
+}
+
+class DuckPreparedQuery : public PreparedQuery {
+public:
+	DuckPreparedQuery(duckdb::Connection &connection_p, duckdb::unique_ptr<duckdb::PreparedStatement> prepared_p,
+	                  const std::string &sql)
+	    : connection(connection_p), prepared(std::move(prepared_p)) {
+		info = DescribeStatement(prepared->GetStatementType(), prepared->GetStatementProperties().return_type, sql);
+		auto expected = prepared->GetExpectedParameterTypes();
+		for (idx_t i = 1; i <= prepared->named_param_map.size(); i++) {
+			auto found = expected.find(std::to_string(i));
+			expected_types.push_back(found == expected.end() ? LogicalType::UNKNOWN : found->second);
+			parameter_types.push_back(DescribeType(expected_types.back()));
+		}
+		if (info.returns == ReturnKind::Rows) {
+			auto &names = prepared->GetNames();
+			auto &types = prepared->GetTypes();
+			for (idx_t i = 0; i < names.size(); i++) {
+				columns.push_back(Column {names[i], DescribeType(types[i])});
+			}
+		}
+	}
+
+	const StatementInfo &Info() const override {
+		return info;
+	}
+	const std::vector<ColumnType> &ParameterTypes() const override {
+		return parameter_types;
+	}
+	const std::vector<Column> &Columns() const override {
+		return columns;
+	}
+
+	std::unique_ptr<QueryStream> Execute(const std::vector<Param> &params) override {
+		auto &context = *connection.context;
+		if (params.size() != expected_types.size()) {
+			throw akko::Error(ErrorCode::ProtocolViolation,
+			                  fmt::format("bind message supplies {} parameters, but prepared statement requires {}",
+			                              params.size(), expected_types.size()));
+		}
+		duckdb::vector<Value> values;
+		for (idx_t i = 0; i < params.size(); i++) {
+			values.push_back(Translate([&] { return ValueFor(context, params[i], &expected_types[i]); }));
+		}
+		auto pending = Translate([&] { return prepared->PendingQuery(values, true); });
+		if (pending->HasError()) {
+			RaiseError(pending->GetErrorObject());
+		}
+		auto result = Translate([&] { return pending->Execute(); });
+		return MakeQueryStream(context, std::move(result), info);
+	}
+
+private:
+	duckdb::Connection &connection;
+	duckdb::unique_ptr<duckdb::PreparedStatement> prepared;
+	StatementInfo info;
+	std::vector<LogicalType> expected_types;
+	std::vector<ColumnType> parameter_types;
+	std::vector<Column> columns;
+};
+
+class DuckTableAppender : public TableAppender {
+public:
+	DuckTableAppender(duckdb::Connection &connection_p, const std::string &table, const std::vector<std::string> &names)
+	    : connection(connection_p) {
+		auto qualified = duckdb::QualifiedName::Parse(table);
+		appender = Translate([&] {
+			return duckdb::make_uniq<duckdb::Appender>(connection, qualified.catalog, qualified.schema.empty() ? "main" : qualified.schema,
+			                                        qualified.name);
+		});
+		for (auto &name : names) {
+			Translate([&] { appender->AddColumn(name); });
+		}
+		target_types = appender->GetActiveTypes();
+		duckdb::vector<LogicalType> text_types(target_types.size(), LogicalType::VARCHAR);
+		text.Initialize(duckdb::Allocator::DefaultAllocator(), text_types);
+		typed.Initialize(duckdb::Allocator::DefaultAllocator(), target_types);
+	}
+
+	size_t ColumnCount() const override {
+		return target_types.size();
+	}
+
+	void AppendRow(const std::vector<std::optional<std::string_view>> &values) override {
+		auto row = text.size();
+		for (idx_t col = 0; col < target_types.size(); col++) {
+			auto &vector = text.data[col];
+			if (!values[col]) {
+				duckdb::FlatVector::SetNull(vector, row, true);
+			} else {
+				duckdb::FlatVector::GetData<duckdb::string_t>(vector)[row] =
+				    duckdb::StringVector::AddStringOrBlob(vector, values[col]->data(), values[col]->size());
+			}
+		}
+		text.SetCardinality(row + 1);
+		if (text.size() == STANDARD_VECTOR_SIZE) {
+			FlushBlock();
+		}
+	}
+
+	uint64_t Finish() override {
+		FlushBlock();
+		Translate([&] { appender->Close(); });
+		return appended;
+	}
+
+private:
+	void FlushBlock() {
+		if (text.size() == 0) {
+			return;
+		}
+		auto count = text.size();
+		typed.Reset();
+		for (idx_t col = 0; col < target_types.size(); col++) {
+			std::string error;
+			bool ok = Translate([&] {
+				return duckdb::VectorOperations::TryCast(*connection.context, text.data[col], typed.data[col], count, &error);
+			});
+			if (!ok) {
+				throw akko::Error(ErrorCode::InvalidTextRepresentation,
+				                  fmt::format("COPY column {}: {}", col + 1, error));
+			}
+		}
+		typed.SetCardinality(count);
+		Translate([&] { appender->AppendDataChunk(typed); });
+		appended += count;
+		text.Reset();
+	}
+
+	duckdb::Connection &connection;
+	duckdb::unique_ptr<duckdb::Appender> appender;
+	duckdb::vector<LogicalType> target_types;
+	duckdb::DataChunk text;
+	duckdb::DataChunk typed;
+	uint64_t appended = 0;
+};
+
+class DuckEngineSession : public EngineSession {
+public:
+	explicit DuckEngineSession(duckdb::DuckDB &database) : connection(database) {
+	}
+
+	std::unique_ptr<PreparedQuery> Prepare(const std::string &sql) override {
+		auto prepared = Translate([&] { return connection.Prepare(sql); });
+		if (prepared->HasError()) {
+			RaiseError(prepared->GetErrorObject());
+		}
+		return std::make_unique<DuckPreparedQuery>(connection, std::move(prepared), sql);
+	}
+
+	std::unique_ptr<QueryStream> Run(const std::string &sql) override {
+		auto pending = Translate([&] { return connection.PendingQuery(sql, true); });
+		if (pending->HasError()) {
+			RaiseError(pending->GetErrorObject());
+		}
+		auto result = Translate([&] { return pending->Execute(); });
+		if (result->HasError()) {
+			RaiseError(result->GetErrorObject());
+		}
+		auto info = DescribeStatement(result->statement_type, result->properties.return_type, sql);
+		return MakeQueryStream(*connection.context, std::move(result), std::move(info));
+	}
+
+	std::unique_ptr<TableAppender> AppendTo(const std::string &table, const std::vector<std::string> &columns) override {
+		return std::make_unique<DuckTableAppender>(connection, table, columns);
+	}
+
+	void Interrupt() override {
+		connection.Interrupt();
+	}
+
+	bool InTransaction() override {
+		return !connection.IsAutoCommit();
+	}
+
+	std::string CurrentSetting(const std::string &name) override {
+		Value value;
+		auto found = connection.context->TryGetCurrentSetting(name, value);
+		return found ? value.ToString() : std::string();
+	}
+
+private:
+	duckdb::Connection connection;
+};
+
+} // namespace
+
+Engine::Engine(const EngineOptions &options) : state(std::make_unique<State>()) {
+	duckdb::DBConfig config;
+	// Nothing is downloaded at run time: extensions are what libduckdb.so has built in.
+	config.options.autoinstall_known_extensions = false;
+	config.options.autoload_known_extensions = false;
+	Translate([&] {
+		if (options.threads > 0) {
+			config.SetOptionByName("threads", Value::BIGINT(options.threads));
+		}
+		if (!options.memory_limit.empty()) {
+			config.SetOptionByName("memory_limit", Value(options.memory_limit));
+		}
+		if (!options.temp_directory.empty()) {
+			config.SetOptionByName("temp_directory", Value(options.temp_directory));
+		}
+		state->database = duckdb::make_uniq<duckdb::DuckDB>(options.database_path.empty() ? nullptr : options.database_path.c_str(),
+		                                                  &config);
+	});
+	duckdb::Connection setup(*state->database);
+	Translate([&] { InstallPgCompat(setup); });
+}
+
+Engine::~Engine() = default;
+
+std::unique_ptr<EngineSession> Engine::Connect() {
+	return Translate([&] { return std::make_unique<DuckEngineSession>(*state->database); });
+}
+
+std::string Engine::Version() const {
+	return duckdb::DuckDB::LibraryVersion();
+}
+
+} // namespace akko::engine

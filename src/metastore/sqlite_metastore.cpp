@@ -1,0 +1,339 @@
+#include "metastore/sqlite_metastore.hpp"
+
+#include "common/error.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+#include <iterator>
+#include <sqlite3.h>
+#include <string_view>
+
+namespace akko::metastore {
+
+namespace {
+
+struct Migration {
+	const char *name;
+	const char *sql;
+};
+
+// Append only: a migration's version is its position (1-based), and an applied migration
+// is never edited. Types stay portable so the PostgreSQL backend can mirror each step.
+constexpr Migration kMigrations[] = {
+    {"users_and_tokens", R"sql(
+CREATE TABLE users (
+	name TEXT PRIMARY KEY,
+	scram_verifier TEXT NOT NULL,
+	is_superuser BOOLEAN NOT NULL DEFAULT FALSE,
+	created_at BIGINT NOT NULL
+);
+CREATE TABLE api_tokens (
+	sha256 TEXT PRIMARY KEY,
+	user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+	created_at BIGINT NOT NULL
+);
+CREATE INDEX api_tokens_user_name ON api_tokens (user_name);
+)sql"},
+};
+constexpr int kLatestVersion = static_cast<int>(std::size(kMigrations));
+
+// Waits this long for another process holding the write lock (a second `akko` on the same
+// data directory, a backup tool) before reporting the metastore busy.
+constexpr int kBusyTimeoutMs = 5000;
+
+[[noreturn]] void ThrowSqlite(sqlite3 *db, int rc, std::string_view what) {
+	int primary = rc & 0xff;
+	// Busy and locked mean another writer won: the caller may retry, like a serialization failure.
+	auto code = primary == SQLITE_BUSY || primary == SQLITE_LOCKED ? ErrorCode::SerializationFailure
+	                                                                : ErrorCode::Internal;
+	throw Error(code, fmt::format("metastore: {}: {}", what, sqlite3_errmsg(db)));
+}
+
+void Exec(sqlite3 *db, const char *sql) {
+	int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+	if (rc != SQLITE_OK) {
+		ThrowSqlite(db, rc, sql);
+	}
+}
+
+class Statement {
+public:
+	Statement(sqlite3 *db_p, std::string_view sql) : db(db_p) {
+		int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+		if (rc != SQLITE_OK) {
+			ThrowSqlite(db, rc, sql);
+		}
+	}
+	~Statement() {
+		sqlite3_finalize(stmt);
+	}
+	Statement(const Statement &) = delete;
+	Statement &operator=(const Statement &) = delete;
+
+	// Parameters are numbered from 1, as in SQLite.
+	Statement &Bind(int index, const std::string &value) {
+		Check(sqlite3_bind_text(stmt, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT));
+		return *this;
+	}
+	Statement &Bind(int index, int64_t value) {
+		Check(sqlite3_bind_int64(stmt, index, value));
+		return *this;
+	}
+
+	// True for a row, false at the end.
+	bool Next() {
+		int rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW) {
+			return true;
+		}
+		if (rc != SQLITE_DONE) {
+			ThrowSqlite(db, rc, sqlite3_sql(stmt));
+		}
+		return false;
+	}
+	// For writes that may break a constraint: SQLITE_DONE, or the constraint's extended code.
+	int Execute() {
+		int rc = sqlite3_step(stmt);
+		if (rc != SQLITE_DONE && (rc & 0xff) != SQLITE_CONSTRAINT) {
+			ThrowSqlite(db, rc, sqlite3_sql(stmt));
+		}
+		return rc;
+	}
+
+	std::string Text(int column) {
+		auto data = reinterpret_cast<const char *>(sqlite3_column_text(stmt, column));
+		return std::string(data ? data : "", static_cast<size_t>(sqlite3_column_bytes(stmt, column)));
+	}
+	int64_t Integer(int column) {
+		return sqlite3_column_int64(stmt, column);
+	}
+
+private:
+	void Check(int rc) {
+		if (rc != SQLITE_OK) {
+			ThrowSqlite(db, rc, sqlite3_sql(stmt));
+		}
+	}
+
+	sqlite3 *db;
+	sqlite3_stmt *stmt = nullptr;
+};
+
+int CurrentVersion(sqlite3 *db) {
+	Statement query(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+	query.Next();
+	return static_cast<int>(query.Integer(0));
+}
+
+UserRecord ReadUser(Statement &row) {
+	return UserRecord {row.Text(0), row.Text(1), row.Integer(2) != 0, row.Integer(3)};
+}
+
+class SqliteTransaction : public Transaction {
+public:
+	explicit SqliteTransaction(sqlite3 *db_p) : db(db_p) {
+	}
+
+	std::optional<UserRecord> FindUser(const std::string &name) override {
+		Statement query(db, "SELECT name, scram_verifier, is_superuser, created_at FROM users WHERE name = ?");
+		query.Bind(1, name);
+		if (!query.Next()) {
+			return std::nullopt;
+		}
+		return ReadUser(query);
+	}
+
+	std::vector<UserRecord> ListUsers() override {
+		Statement query(db, "SELECT name, scram_verifier, is_superuser, created_at FROM users ORDER BY name");
+		std::vector<UserRecord> users;
+		while (query.Next()) {
+			users.push_back(ReadUser(query));
+		}
+		return users;
+	}
+
+	void CreateUser(const UserRecord &user) override {
+		Statement insert(db, "INSERT INTO users (name, scram_verifier, is_superuser, created_at) VALUES (?, ?, ?, ?)");
+		insert.Bind(1, user.name).Bind(2, user.scram_verifier).Bind(3, int64_t(user.is_superuser));
+		insert.Bind(4, user.created_at);
+		if (insert.Execute() != SQLITE_DONE) {
+			throw Error(ErrorCode::DuplicateObject, fmt::format("user \"{}\" already exists", user.name));
+		}
+	}
+
+	void SetUserVerifier(const std::string &name, const std::string &scram_verifier) override {
+		Statement update(db, "UPDATE users SET scram_verifier = ? WHERE name = ?");
+		update.Bind(1, scram_verifier).Bind(2, name);
+		update.Next();
+		if (sqlite3_changes(db) == 0) {
+			throw Error(ErrorCode::UndefinedObject, fmt::format("user \"{}\" does not exist", name));
+		}
+	}
+
+	bool DropUser(const std::string &name) override {
+		Statement drop(db, "DELETE FROM users WHERE name = ?");
+		drop.Bind(1, name);
+		drop.Next();
+		return sqlite3_changes(db) > 0;
+	}
+
+	void CreateToken(const TokenRecord &token) override {
+		Statement insert(db, "INSERT INTO api_tokens (sha256, user_name, created_at) VALUES (?, ?, ?)");
+		insert.Bind(1, token.sha256_hex).Bind(2, token.user).Bind(3, token.created_at);
+		int rc = insert.Execute();
+		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+			throw Error(ErrorCode::UndefinedObject, fmt::format("user \"{}\" does not exist", token.user));
+		}
+		if (rc != SQLITE_DONE) {
+			throw Error(ErrorCode::DuplicateObject, fmt::format("token for user \"{}\" already exists", token.user));
+		}
+	}
+
+	std::optional<TokenRecord> FindToken(const std::string &sha256_hex) override {
+		Statement query(db, "SELECT sha256, user_name, created_at FROM api_tokens WHERE sha256 = ?");
+		query.Bind(1, sha256_hex);
+		if (!query.Next()) {
+			return std::nullopt;
+		}
+		return TokenRecord {query.Text(0), query.Text(1), query.Integer(2)};
+	}
+
+	bool DropToken(const std::string &sha256_hex) override {
+		Statement drop(db, "DELETE FROM api_tokens WHERE sha256 = ?");
+		drop.Bind(1, sha256_hex);
+		drop.Next();
+		return sqlite3_changes(db) > 0;
+	}
+
+private:
+	sqlite3 *db;
+};
+
+} // namespace
+
+SqliteMetastore::SqliteMetastore(const std::string &path_p) : path(path_p) {
+	auto parent = std::filesystem::path(path).parent_path();
+	if (!parent.empty()) {
+		// A failure here shows up, better worded, as sqlite3_open_v2's error below.
+		std::error_code ignored;
+		std::filesystem::create_directories(parent, ignored);
+	}
+	// NOMUTEX: `lock` already serializes every use of the connection.
+	int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                         nullptr);
+	if (rc != SQLITE_OK) {
+		std::string reason = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+		sqlite3_close(db);
+		throw Error(ErrorCode::ConfigurationError, fmt::format("cannot open metastore \"{}\": {}", path, reason));
+	}
+	try {
+		sqlite3_extended_result_codes(db, 1);
+		sqlite3_busy_timeout(db, kBusyTimeoutMs);
+		std::string journal_mode;
+		{
+			Statement journal(db, "PRAGMA journal_mode = WAL");
+			journal.Next();
+			journal_mode = journal.Text(0);
+		}
+		if (journal_mode != "wal") {
+			throw Error(ErrorCode::ConfigurationError,
+			            fmt::format("metastore \"{}\" cannot use WAL mode (got \"{}\")", path, journal_mode));
+		}
+		// FULL: a catalog commit that was acknowledged must survive a power cut.
+		Exec(db, "PRAGMA synchronous = FULL");
+		Exec(db, "PRAGMA foreign_keys = ON");
+		Migrate();
+	} catch (const Error &error) {
+		sqlite3_close(db);
+		// Name the file: at start-up this is what the operator sees (a corrupt file, a full disk).
+		if (error.code == ErrorCode::ConfigurationError) {
+			throw;
+		}
+		throw Error(ErrorCode::ConfigurationError,
+		            fmt::format("cannot open metastore \"{}\": {}", path, error.message));
+	} catch (...) {
+		sqlite3_close(db);
+		throw;
+	}
+}
+
+SqliteMetastore::~SqliteMetastore() {
+	sqlite3_close(db);
+}
+
+void SqliteMetastore::WithLock(const std::function<void()> &body) {
+	if (owner.load() == std::this_thread::get_id()) {
+		throw Error(ErrorCode::Internal, "metastore transactions do not nest");
+	}
+	std::lock_guard<std::mutex> guard(lock);
+	owner.store(std::this_thread::get_id());
+	try {
+		body();
+	} catch (...) {
+		owner.store(std::thread::id());
+		throw;
+	}
+	owner.store(std::thread::id());
+}
+
+void SqliteMetastore::InTransaction(const std::function<void()> &body) {
+	// IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading
+	// read locks; with one connection per process that is the only contention left.
+	Exec(db, "BEGIN IMMEDIATE");
+	try {
+		body();
+		Exec(db, "COMMIT");
+	} catch (...) {
+		// Some errors (a full disk, an I/O error) make SQLite roll back by itself.
+		if (!sqlite3_get_autocommit(db)) {
+			sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+		}
+		throw;
+	}
+}
+
+void SqliteMetastore::Migrate() {
+	Exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+	         "applied_at BIGINT NOT NULL)");
+	int found = CurrentVersion(db);
+	if (found > kLatestVersion) {
+		throw Error(ErrorCode::ConfigurationError,
+		            fmt::format("metastore \"{}\" has schema version {}, newer than this build knows ({})", path,
+		                        found, kLatestVersion));
+	}
+	for (int version = found + 1; version <= kLatestVersion; version++) {
+		const auto &migration = kMigrations[version - 1];
+		InTransaction([&] {
+			// Another process may have migrated since we looked; re-check under the write lock.
+			if (CurrentVersion(db) >= version) {
+				return;
+			}
+			Exec(db, migration.sql);
+			Statement record(db, "INSERT INTO schema_migrations (version, name, applied_at) "
+			                     "VALUES (?, ?, CAST(strftime('%s', 'now') AS INTEGER))");
+			record.Bind(1, int64_t(version)).Bind(2, std::string(migration.name));
+			record.Next();
+		});
+	}
+}
+
+void SqliteMetastore::RunInTransaction(const std::function<void(Transaction &)> &body) {
+	WithLock([&] {
+		InTransaction([&] {
+			SqliteTransaction transaction(db);
+			body(transaction);
+		});
+	});
+}
+
+int SqliteMetastore::SchemaVersion() {
+	int version = 0;
+	WithLock([&] { version = CurrentVersion(db); });
+	return version;
+}
+
+std::unique_ptr<Metastore> OpenSqliteMetastore(const std::string &path) {
+	return std::make_unique<SqliteMetastore>(path);
+}
+
+} // namespace akko::metastore

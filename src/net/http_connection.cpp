@@ -1,0 +1,546 @@
+// One client connection: reads a request, hands it to its handler, writes the response the
+// handler's ResponseChannel yields, and repeats while keep-alive holds. Everything here
+// runs on the connection's strand; workers reach it only through the channel.
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "net/http_server_state.hpp"
+#include "net/response_channel.hpp"
+
+#include <algorithm>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace akko::net {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using Kind = ResponseChannel::Item::Kind;
+
+// Time a TLS client gets to answer our close_notify, and any client to stop sending
+// before the socket closes.
+constexpr std::chrono::seconds kLingerTimeout {2};
+
+std::string ToString(beast::string_view text) {
+	return std::string(text.data(), text.size());
+}
+
+// Clients may send any token as a method; the metric label takes the standard ones only.
+std::string MethodLabel(const std::string &method) {
+	static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+	for (auto name : known) {
+		if (method == name) {
+			return method;
+		}
+	}
+	return "other";
+}
+
+// The client went away or stalled: nothing to answer.
+bool IsDisconnect(const beast::error_code &error) {
+	return error == http::error::end_of_stream || error == http::error::partial_message || error == asio::error::eof ||
+	       error == asio::error::connection_reset || error == asio::error::broken_pipe ||
+	       error == asio::error::operation_aborted || error == beast::error::timeout ||
+	       error == asio::ssl::error::stream_truncated;
+}
+
+template <class Stream>
+class Connection : public HttpConnection, public std::enable_shared_from_this<Connection<Stream>> {
+public:
+	Connection(HttpServer::State &server_p, Stream stream_p, std::string remote_p)
+	    : server(server_p), stream(std::move(stream_p)), remote(std::move(remote_p)),
+	      open_metric(server.options.protocol) {
+	}
+
+	void Start(uint64_t id_p) {
+		id = id_p;
+		asio::dispatch(stream.get_executor(), [self = this->shared_from_this()] {
+			if constexpr (std::is_same_v<Stream, TlsStream>) {
+				self->Lowest().expires_after(self->server.options.read_timeout);
+				self->stream.async_handshake(asio::ssl::stream_base::server, [self](beast::error_code error) {
+					if (error) {
+						log::Write(log::Level::Debug, "tls_handshake_failed",
+						           {{"remote", self->remote}, {"error", error.message()}});
+						return self->Close(0);
+					}
+					self->ReadHeader();
+				});
+			} else {
+				self->ReadHeader();
+			}
+		});
+	}
+
+	void CloseIdle() override {
+		asio::post(stream.get_executor(), [self = this->shared_from_this()] {
+			if (self->idle) {
+				self->Close(0);
+			} else {
+				self->closing = true;
+			}
+		});
+	}
+
+	void CloseNow() override {
+		asio::post(stream.get_executor(), [self = this->shared_from_this()] { self->Close(499); });
+	}
+
+private:
+	beast::tcp_stream &Lowest() {
+		return beast::get_lowest_layer(stream);
+	}
+
+	void ReadHeader() {
+		if (closed) {
+			return;
+		}
+		if (closing || server.stopping) {
+			return Shutdown();
+		}
+		idle = true;
+		parser.emplace();
+		parser->header_limit(static_cast<uint32_t>(server.options.max_header_bytes));
+		parser->body_limit(server.options.max_body_bytes);
+		Lowest().expires_after(requests == 0 ? server.options.read_timeout : server.options.idle_timeout);
+		http::async_read_header(stream, buffer, *parser,
+		                        [self = this->shared_from_this()](beast::error_code error, size_t) { self->OnHeader(error); });
+	}
+
+	void OnHeader(beast::error_code error) {
+		if (closed) {
+			return;
+		}
+		idle = false;
+		if (error && IsDisconnect(error)) {
+			return Close(0);
+		}
+		BeginRequest();
+		if (error == http::error::header_limit) {
+			return Reject(akko::Error(ErrorCode::InvalidInput,
+			                          fmt::format("the request header exceeds {} bytes", server.options.max_header_bytes)),
+			              431);
+		}
+		if (error == http::error::body_limit) {
+			return RejectBody();
+		}
+		if (error) {
+			return Reject(akko::Error(ErrorCode::ProtocolViolation, "malformed HTTP request: " + error.message()), 400);
+		}
+		auto &header = parser->get();
+		if (auto length = parser->content_length(); length && *length > server.options.max_body_bytes) {
+			return RejectBody();
+		}
+		if (beast::iequals(header[http::field::expect], "100-continue")) {
+			// Clients that ask wait for this before they send the body.
+			interim.emplace(http::status::continue_, header.version());
+			writing = true;
+			Lowest().expires_after(server.options.write_timeout);
+			http::async_write(stream, *interim, [self = this->shared_from_this()](beast::error_code error, size_t) {
+				self->writing = false;
+				if (error) {
+					return self->Close(499);
+				}
+				self->ReadBody();
+			});
+			return;
+		}
+		ReadBody();
+	}
+
+	void ReadBody() {
+		if (closed) {
+			return;
+		}
+		Lowest().expires_after(server.options.read_timeout);
+		http::async_read(stream, buffer, *parser,
+		                 [self = this->shared_from_this()](beast::error_code error, size_t) { self->OnBody(error); });
+	}
+
+	void OnBody(beast::error_code error) {
+		if (closed) {
+			return;
+		}
+		if (error == http::error::body_limit) {
+			return RejectBody();
+		}
+		if (error && IsDisconnect(error)) {
+			return Close(499);
+		}
+		if (error) {
+			return Reject(akko::Error(ErrorCode::ProtocolViolation, "malformed HTTP request: " + error.message()), 400);
+		}
+		Dispatch();
+	}
+
+	void BeginRequest() {
+		in_request = true;
+		requests++;
+		started = std::chrono::steady_clock::now();
+		bytes_sent = 0;
+		route = "none";
+		method = ToString(parser->get().method_string());
+		path = ToString(parser->get().target());
+		version = parser->get().version() == 10 ? 10 : 11;
+		server.RequestBegan();
+	}
+
+	void Dispatch() {
+		auto message = parser->release();
+		HttpRequest request;
+		request.method = method;
+		request.target = path;
+		auto question = request.target.find('?');
+		request.path = request.target.substr(0, question);
+		if (question != std::string::npos) {
+			request.query = request.target.substr(question + 1);
+		}
+		path = request.path;
+		for (auto &field : message) {
+			auto name = ToString(field.name_string());
+			std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+			request.headers.emplace_back(std::move(name), ToString(field.value()));
+		}
+		request.body = std::move(message.body());
+		request.remote = remote;
+		keep_alive = message.keep_alive();
+
+		int status = 0;
+		std::string allowed;
+		auto target = server.Match(request.method, request.path, status, allowed);
+		if (!target) {
+			if (status == 405) {
+				auto response = ErrorResponse(
+				    akko::Error(ErrorCode::InvalidInput, fmt::format("{} is not allowed on {}", method, request.path)), 405);
+				response.headers.emplace_back("Allow", allowed);
+				return Respond(std::move(response));
+			}
+			return Respond(ErrorResponse(
+			    akko::Error(ErrorCode::NotFound, fmt::format("no resource at {} {}", method, request.path)), 404));
+		}
+		route = target->prefix ? target->path + "*" : target->path;
+		request.route = route;
+		if (target->dispatch == Dispatch::Inline) {
+			channel = std::make_shared<ResponseChannel>(Wake(), false);
+			std::exception_ptr failure;
+			try {
+				target->handler(request, *channel);
+			} catch (...) {
+				failure = std::current_exception();
+			}
+			channel->Complete(failure);
+			return Pump();
+		}
+
+		channel = std::make_shared<ResponseChannel>(Wake(), true);
+		server.HandlerBegan();
+		auto posted = server.workers.Post([self = this->shared_from_this(), channel = channel, handler = &target->handler,
+		                                   request = std::move(request), &state = server]() mutable {
+			std::exception_ptr failure;
+			try {
+				(*handler)(request, *channel);
+			} catch (...) {
+				failure = std::current_exception();
+			}
+			channel->Complete(failure);
+			// Let go of the connection before Stop may see no handler running.
+			channel.reset();
+			self.reset();
+			state.HandlerEnded();
+		});
+		if (!posted) {
+			server.HandlerEnded();
+			closing = true;
+			channel->Send(ErrorResponse(akko::Error(ErrorCode::AdminShutdown, "the server is shutting down")));
+			return Pump();
+		}
+		WatchDisconnect();
+	}
+
+	// Wakes the connection from any thread to write what its channel holds. The channel
+	// keeps only a weak reference, so it never keeps the connection alive by itself.
+	std::function<void()> Wake() {
+		return [weak = this->weak_from_this(), executor = stream.get_executor()] {
+			if (auto self = weak.lock()) {
+				asio::post(executor, [self] { self->Pump(); });
+			}
+		};
+	}
+
+	void Respond(HttpResponse response) {
+		channel = std::make_shared<ResponseChannel>(Wake(), false);
+		channel->Send(std::move(response));
+		Pump();
+	}
+
+	void Reject(const akko::Error &error, int status) {
+		// The rest of the request is unread or unreadable: the connection cannot go on.
+		closing = true;
+		Respond(ErrorResponse(error, status));
+	}
+
+	void RejectBody() {
+		Reject(akko::Error(ErrorCode::InvalidInput,
+		                   fmt::format("the request body exceeds {} bytes", server.options.max_body_bytes)),
+		       413);
+	}
+
+	template <class Message>
+	void SetHeaders(Message &message, HttpResponse &response) {
+		message.set(http::field::server, "akko");
+		if (!response.content_type.empty()) {
+			message.set(http::field::content_type, response.content_type);
+		}
+		for (auto &[name, value] : response.headers) {
+			message.insert(name, value);
+		}
+		keep_alive = keep_alive && !closing && !server.stopping;
+		message.keep_alive(keep_alive);
+	}
+
+	void Pump() {
+		if (writing || closed || !channel) {
+			return;
+		}
+		auto item = channel->Next();
+		if (!item) {
+			return;
+		}
+		writing = true;
+		Lowest().expires_after(server.options.write_timeout);
+		auto self = this->shared_from_this();
+		switch (item->kind) {
+		case Kind::Whole: {
+			whole.emplace(static_cast<http::status>(item->response.status), version);
+			SetHeaders(*whole, item->response);
+			whole->body() = std::move(item->response.body);
+			whole->prepare_payload();
+			bytes_sent += whole->body().size();
+			http::async_write(stream, *whole,
+			                  [self](beast::error_code error, size_t) { self->OnWritten(Kind::Whole, 0, error); });
+			break;
+		}
+		case Kind::Head:
+			head.emplace(static_cast<http::status>(item->response.status), version);
+			if (version == 10) {
+				// HTTP/1.0 has no chunks: the body runs to the end of the connection.
+				closing = true;
+			}
+			SetHeaders(*head, item->response);
+			head->chunked(version == 11);
+			head_writer.emplace(*head);
+			http::async_write_header(stream, *head_writer,
+			                         [self](beast::error_code error, size_t) { self->OnWritten(Kind::Head, 0, error); });
+			break;
+		case Kind::Chunk: {
+			chunk = std::move(item->response.body);
+			auto size = chunk.size();
+			bytes_sent += size;
+			auto done = [self, size](beast::error_code error, size_t) { self->OnWritten(Kind::Chunk, size, error); };
+			if (version == 11) {
+				asio::async_write(stream, http::make_chunk(asio::buffer(chunk)), done);
+			} else {
+				asio::async_write(stream, asio::buffer(chunk), done);
+			}
+			break;
+		}
+		case Kind::End:
+			if (version == 11) {
+				asio::async_write(stream, http::make_chunk_last(),
+				                  [self](beast::error_code error, size_t) { self->OnWritten(Kind::End, 0, error); });
+			} else {
+				writing = false;
+				RequestDone();
+			}
+			break;
+		case Kind::Abort:
+			writing = false;
+			Close(500);
+			break;
+		}
+	}
+
+	void OnWritten(Kind kind, size_t chunk_bytes, beast::error_code error) {
+		writing = false;
+		if (closed) {
+			return;
+		}
+		if (error) {
+			return Close(499);
+		}
+		if (kind == Kind::Chunk) {
+			channel->Written(chunk_bytes);
+		}
+		if (kind == Kind::Whole || kind == Kind::End) {
+			return RequestDone();
+		}
+		Pump();
+	}
+
+	// Interrupts the handler when the client hangs up while it runs: the socket turning
+	// readable with nothing to read means the peer closed.
+	void WatchDisconnect() {
+		Lowest().socket().async_wait(
+		    tcp::socket::wait_read, [self = this->shared_from_this(), number = requests](beast::error_code error) {
+			    if (error || self->closed || !self->in_request || number != self->requests) {
+				    return;
+			    }
+			    char byte;
+			    auto &socket = self->Lowest().socket();
+			    socket.non_blocking(true, error);
+			    auto size = socket.receive(asio::buffer(&byte, 1), tcp::socket::message_peek, error);
+			    if (error == asio::error::would_block || error == asio::error::try_again) {
+				    return self->WatchDisconnect();
+			    }
+			    if (error || size == 0) {
+				    self->Close(499);
+			    }
+			    // Otherwise the client already sent its next request: it is still there.
+		    });
+	}
+
+	void Record(int status) {
+		auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+		server.metrics.http_requests.Labels({MethodLabel(method), route, std::to_string(status)}).Increment();
+		server.metrics.http_duration.Labels({route}).Observe(seconds);
+		if (log::Enabled(log::Level::Debug)) {
+			log::Write(log::Level::Debug, "http_request",
+			           {{"method", method},
+			            {"path", path},
+			            {"route", route},
+			            {"status", status},
+			            {"ms", seconds * 1000},
+			            {"bytes", bytes_sent},
+			            {"remote", remote}});
+		}
+	}
+
+	void RequestDone() {
+		Record(channel->Status());
+		channel.reset();
+		whole.reset();
+		head_writer.reset();
+		head.reset();
+		std::string().swap(chunk);
+		in_request = false;
+		server.RequestEnded();
+		beast::error_code ignored;
+		// Ends the disconnect watch, if one is waiting.
+		Lowest().socket().cancel(ignored);
+		if (!keep_alive) {
+			return Shutdown();
+		}
+		ReadHeader();
+	}
+
+	// Closes after the last response: TLS says close_notify; then the client gets a moment
+	// to stop sending, as closing with unread data would reset the connection and could
+	// lose the response on its way.
+	void Shutdown() {
+		if constexpr (std::is_same_v<Stream, TlsStream>) {
+			Lowest().expires_after(kLingerTimeout);
+			stream.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->Close(0); });
+		} else {
+			beast::error_code ignored;
+			Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+			Drain();
+		}
+	}
+
+	void Drain() {
+		Lowest().expires_after(kLingerTimeout);
+		Lowest().async_read_some(asio::buffer(drain_buffer),
+		                         [self = this->shared_from_this()](beast::error_code error, size_t) {
+			                         if (error) {
+				                         return self->Close(0);
+			                         }
+			                         self->Drain();
+		                         });
+	}
+
+	// `status` is what a request cut short counts as in the metrics.
+	void Close(int status) {
+		if (closed) {
+			return;
+		}
+		closed = true;
+		if (in_request) {
+			in_request = false;
+			Record(status);
+			server.RequestEnded();
+		}
+		if (channel) {
+			channel->Close();
+		}
+		Lowest().close();
+		server.Unregister(id);
+	}
+
+	HttpServer::State &server;
+	Stream stream;
+	const std::string remote;
+	obs::ConnectionMetric open_metric;
+	uint64_t id = 0;
+	beast::flat_buffer buffer;
+	std::optional<http::request_parser<http::string_body>> parser;
+	std::optional<http::response<http::empty_body>> interim;
+	std::optional<http::response<http::string_body>> whole;
+	std::optional<http::response<http::empty_body>> head;
+	std::optional<http::response_serializer<http::empty_body>> head_writer;
+	std::string chunk;
+	char drain_buffer[4096];
+	std::shared_ptr<ResponseChannel> channel;
+
+	// The request being served.
+	bool in_request = false;
+	uint64_t requests = 0;
+	std::string method;
+	std::string path;
+	std::string route;
+	unsigned version = 11;
+	std::chrono::steady_clock::time_point started;
+	uint64_t bytes_sent = 0;
+	bool keep_alive = false;
+
+	bool idle = false;    // waiting for a request header
+	bool writing = false; // a write is under way
+	bool closing = false; // close after the current response
+	bool closed = false;
+};
+
+template <class Stream>
+void Serve(std::shared_ptr<Connection<Stream>> connection, HttpServer::State &server) {
+	if (auto id = server.Register(connection)) {
+		connection->Start(*id);
+	}
+}
+
+} // namespace
+
+void ServeConnection(tcp::socket socket, HttpServer::State &server) {
+	beast::error_code error;
+	auto endpoint = socket.remote_endpoint(error);
+	auto remote = error ? std::string("unknown") : fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
+	// Response heads and last chunks are small writes that must not wait for an ACK.
+	socket.set_option(tcp::no_delay(true), error);
+	if (server.options.tls) {
+		Serve(std::make_shared<Connection<TlsStream>>(
+		          server, TlsStream(beast::tcp_stream(std::move(socket)), *server.options.tls), std::move(remote)),
+		      server);
+	} else {
+		Serve(std::make_shared<Connection<PlainStream>>(server, PlainStream(std::move(socket)), std::move(remote)),
+		      server);
+	}
+}
+
+} // namespace akko::net

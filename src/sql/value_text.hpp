@@ -1,0 +1,19 @@
+#pragma once
+// PostgreSQL's text output format for engine values: what psql prints, what COPY writes,
+// and what the text-format wire protocol carries.
+#include "engine/result_chunk.hpp"
+
+#include <string>
+
+namespace akko::sql {
+
+// Appends the text of a non-null value.
+void AppendValueText(std::string &out, const engine::ColumnView &column, uint64_t row);
+
+// Pieces shared with the binary encoders.
+void AppendInt128(std::string &out, engine::Int128 value);
+void AppendDecimal(std::string &out, engine::Int128 unscaled, int scale);
+engine::Int128 DecimalAt(const engine::ColumnView &column, uint64_t row);
+void AppendUuid(std::string &out, engine::Int128 value);
+
+} // namespace akko::sql
