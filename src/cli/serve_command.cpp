@@ -8,7 +8,7 @@
 #include "engine/engine.hpp"
 #include "metastore/sqlite_metastore.hpp"
 #include "net/tls.hpp"
-#include "obs/metrics.hpp"
+#include "obs/server_metrics.hpp"
 #include "sql/session.hpp"
 
 #include <csignal>
@@ -83,8 +83,8 @@ int ServeCommand::Run() {
 	auto tls_key = config.tls_key;
 	if (tls_cert.empty()) {
 		auto generated = net::EnsureSelfSignedCertificate(data_dir.string());
-		tls_cert = generated.first;
-		tls_key = generated.second;
+		tls_cert = generated.certificate;
+		tls_key = generated.key;
 	}
 
 	engine::EngineOptions engine_options;

@@ -66,7 +66,7 @@ private:
 		view.count = count;
 		auto &validity = FlatVector::Validity(vector);
 		view.validity = validity.AllValid() ? nullptr : validity.GetData();
-		view.data = FlatVector::GetData<uint8_t>(vector);
+		view.data = vector.GetData();
 		if (RenderedAsText(type)) {
 			auto &text = Own(type.json ? LogicalType::JSON() : LogicalType::VARCHAR, count);
 			Translate([&] { duckdb::VectorOperations::Cast(context, vector, text, count); });
@@ -84,7 +84,7 @@ private:
 				auto &micros = Own(LogicalType::TIMESTAMP, count);
 				Translate([&] { duckdb::VectorOperations::Cast(context, vector, micros, count); });
 				micros.Flatten(count);
-				view.data = FlatVector::GetData<uint8_t>(micros);
+				view.data = micros.GetData();
 			}
 			break;
 		case TypeKind::List: {
@@ -150,7 +150,7 @@ public:
 				break;
 			}
 			if (chunk->size() > 0) {
-				return std::make_unique<DuckResultChunk>(context, std::move(chunk), columns);
+				return Translate([&] { return std::make_unique<DuckResultChunk>(context, std::move(chunk), columns); });
 			}
 		}
 		return nullptr;

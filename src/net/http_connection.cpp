@@ -3,6 +3,7 @@
 // runs on the connection's strand; workers reach it only through the channel.
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/worker_pool.hpp"
 #include "net/http_server_state.hpp"
 #include "net/response_channel.hpp"
 

@@ -73,17 +73,15 @@ T &Family<T>::Labels(const std::vector<std::string> &values) {
 	return *slot;
 }
 
-template <>
-const char *Family<Counter>::Type() const {
-	return "counter";
-}
-template <>
-const char *Family<Gauge>::Type() const {
-	return "gauge";
-}
-template <>
-const char *Family<Histogram>::Type() const {
-	return "histogram";
+template <class T>
+const char *Family<T>::Type() const {
+	if constexpr (std::is_same_v<T, Counter>) {
+		return "counter";
+	} else if constexpr (std::is_same_v<T, Gauge>) {
+		return "gauge";
+	} else {
+		return "histogram";
+	}
 }
 
 template <class T>

@@ -98,7 +98,12 @@ void PgServer::Start() {
 			}
 			std::thread([state, connection, pid, &open_connections] {
 				open_connections.Add(1);
-				connection->Run();
+				try {
+					connection->Run();
+				} catch (const std::exception &error) {
+					// A bug in one connection must not take the server down with it.
+					log::Error("connection_failed", {{"pid", pid}, {"error", error.what()}});
+				}
 				open_connections.Add(-1);
 				state->Remove(pid);
 			}).detach();

@@ -1,0 +1,389 @@
+#include "common/error.hpp"
+#include "common/worker_pool.hpp"
+#include "net/http_server.hpp"
+#include "net/tls.hpp"
+#include "obs/metrics.hpp"
+
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <filesystem>
+#include <future>
+#include <gtest/gtest.h>
+#include <thread>
+
+using namespace akko;
+using namespace akko::net;
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// A byte at `offset` of the streamed test body, so corruption anywhere shows.
+char PatternByte(size_t offset) {
+	return static_cast<char>('a' + (offset * 7 + offset / 4096) % 26);
+}
+
+struct Parsed {
+	int status = 0;
+	std::string body;
+	http::response<http::string_body> message;
+};
+
+// Parses one response from raw bytes (chunked or not).
+Parsed Parse(const std::string &raw) {
+	http::response_parser<http::string_body> parser;
+	parser.body_limit(boost::none);
+	parser.eager(true);
+	boost::beast::error_code error;
+	parser.put(asio::buffer(raw), error);
+	if (!error && !parser.is_done()) {
+		parser.put_eof(error);
+	}
+	EXPECT_FALSE(error) << error.message() << " in\n" << raw.substr(0, 500);
+	Parsed parsed;
+	parsed.message = parser.release();
+	parsed.status = parsed.message.result_int();
+	parsed.body = parsed.message.body();
+	return parsed;
+}
+
+// Sends raw bytes and reads until the server closes.
+std::string Exchange(uint16_t port, const std::string &raw) {
+	asio::io_context io;
+	tcp::socket socket(io);
+	socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+	asio::write(socket, asio::buffer(raw));
+	std::string received;
+	boost::system::error_code error;
+	asio::read(socket, asio::dynamic_buffer(received), error);
+	return received;
+}
+
+std::string Get(const std::string &path) {
+	return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+}
+
+class HttpServerTest : public ::testing::Test {
+protected:
+	void SetUp() override {
+		options.stop_grace = std::chrono::milliseconds(500);
+	}
+
+	void StartServer() {
+		server = std::make_unique<HttpServer>(options, workers);
+		server->Route("GET", "/hello", [](HttpRequest &request, HttpResponder &responder) {
+			responder.Send(HttpResponse {200, "text/plain", {{"X-Test", "yes"}}, "hello " + std::string(request.query)});
+		});
+		server->Route("POST", "/echo", [](HttpRequest &request, HttpResponder &responder) {
+			responder.Send(HttpResponse {200, "application/octet-stream", {}, request.body});
+		});
+		server->Route(
+		    "GET", "/inline",
+		    [](HttpRequest &, HttpResponder &responder) { responder.Send(HttpResponse {200, "text/plain", {}, "fast"}); },
+		    Dispatch::Inline);
+		server->RoutePrefix("GET", "/files/", [](HttpRequest &request, HttpResponder &responder) {
+			responder.Send(HttpResponse {200, "text/plain", {}, request.path + " via " + request.route});
+		});
+		server->Route("GET", "/stream", [this](HttpRequest &request, HttpResponder &responder) {
+			auto total = std::stoul(request.query);
+			auto &stream = responder.Stream(200, "application/octet-stream");
+			std::string piece;
+			for (size_t offset = 0; offset < total;) {
+				piece.clear();
+				for (size_t i = 0; i < 8192 && offset < total; i++, offset++) {
+					piece += PatternByte(offset);
+				}
+				if (!stream.Write(piece)) {
+					client_gone = true;
+					return;
+				}
+				streamed = offset;
+			}
+			stream.Finish();
+		});
+		server->Route("GET", "/wait", [this](HttpRequest &, HttpResponder &responder) {
+			std::promise<void> cancelled;
+			responder.OnCancel([&] { cancelled.set_value(); });
+			entered.set_value();
+			auto outcome = cancelled.get_future().wait_for(std::chrono::seconds(10));
+			responder.OnCancel(nullptr);
+			was_cancelled = outcome == std::future_status::ready;
+		});
+		server->Route("GET", "/slow", [](HttpRequest &, HttpResponder &responder) {
+			std::this_thread::sleep_for(std::chrono::milliseconds(200));
+			responder.Send(HttpResponse {200, "text/plain", {}, "done"});
+		});
+		server->Route("GET", "/fail", [](HttpRequest &, HttpResponder &) {
+			throw Error(ErrorCode::UndefinedTable, "table \"t\" does not exist");
+		});
+		server->Route("GET", "/crash", [](HttpRequest &, HttpResponder &) { throw std::runtime_error("boom"); });
+		server->Route("GET", "/silent", [](HttpRequest &, HttpResponder &) {});
+		server->Start();
+		ASSERT_NE(server->Port(), 0);
+	}
+
+	void TearDown() override {
+		if (server) {
+			server->Stop();
+		}
+		workers.Stop();
+	}
+
+	HttpServerOptions options;
+	WorkerPool workers {4, "test-worker"};
+	std::unique_ptr<HttpServer> server;
+	std::atomic<size_t> streamed {0};
+	std::atomic<bool> client_gone {false};
+	std::promise<void> entered;
+	std::atomic<bool> was_cancelled {false};
+};
+
+TEST_F(HttpServerTest, WholeResponse) {
+	StartServer();
+	auto response = Parse(Exchange(server->Port(), Get("/hello?x=1")));
+	EXPECT_EQ(response.status, 200);
+	EXPECT_EQ(response.body, "hello x=1");
+	EXPECT_EQ(response.message["X-Test"], "yes");
+	EXPECT_EQ(response.message[http::field::content_type], "text/plain");
+	EXPECT_EQ(response.message[http::field::server], "akko");
+
+	EXPECT_EQ(Parse(Exchange(server->Port(), Get("/inline"))).body, "fast");
+	EXPECT_EQ(Parse(Exchange(server->Port(), Get("/files/a/b.txt"))).body, "/files/a/b.txt via /files/*");
+}
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequests) {
+	StartServer();
+	std::string body(100000, 'x');
+	auto raw = "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body +
+	           "GET /hello HTTP/1.1\r\nHost: h\r\n\r\n" + Get("/stream?100000");
+	auto received = Exchange(server->Port(), raw);
+	http::response_parser<http::string_body> first;
+	first.body_limit(boost::none);
+	boost::beast::error_code error;
+	auto used = first.put(asio::buffer(received), error);
+	ASSERT_FALSE(error) << error.message() << received.substr(0, 300);
+	ASSERT_TRUE(first.is_done());
+	EXPECT_EQ(first.get().body(), body);
+	EXPECT_TRUE(first.get().keep_alive());
+	auto rest = received.substr(used);
+	http::response_parser<http::string_body> second;
+	used = second.put(asio::buffer(rest), error);
+	ASSERT_FALSE(error) << error.message();
+	EXPECT_EQ(second.get().body(), "hello ");
+	auto third = Parse(rest.substr(used));
+	EXPECT_EQ(third.status, 200);
+	EXPECT_EQ(third.body.size(), 100000u);
+	EXPECT_TRUE(third.message.chunked());
+}
+
+TEST_F(HttpServerTest, StreamsToASlowClientWithBoundedMemory) {
+	StartServer();
+	constexpr size_t kTotal = 24 * 1024 * 1024;
+	asio::io_context io;
+	tcp::socket socket(io);
+	socket.open(tcp::v4());
+	// A small receive window, so what the server may queue is its own budget.
+	socket.set_option(asio::socket_base::receive_buffer_size(64 * 1024));
+	socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()));
+	asio::write(socket, asio::buffer(Get("/stream?" + std::to_string(kTotal))));
+	std::this_thread::sleep_for(std::chrono::milliseconds(500));
+	// The handler is held back: it produced at most its budget plus the kernel's buffers.
+	auto produced_while_stalled = streamed.load();
+	EXPECT_GT(produced_while_stalled, 0u);
+	EXPECT_LT(produced_while_stalled, kTotal / 3);
+
+	std::string received;
+	std::vector<char> piece(256 * 1024);
+	boost::system::error_code error;
+	size_t reads = 0;
+	while (true) {
+		auto size = socket.read_some(asio::buffer(piece), error);
+		received.append(piece.data(), size);
+		if (error) {
+			break;
+		}
+		if (++reads % 16 == 0) {
+			std::this_thread::sleep_for(std::chrono::milliseconds(1));
+		}
+	}
+	EXPECT_EQ(error, asio::error::eof);
+	auto response = Parse(received);
+	EXPECT_EQ(response.status, 200);
+	ASSERT_EQ(response.body.size(), kTotal);
+	for (size_t offset = 0; offset < kTotal; offset += 4093) {
+		ASSERT_EQ(response.body[offset], PatternByte(offset)) << offset;
+	}
+	EXPECT_EQ(response.body.back(), PatternByte(kTotal - 1));
+}
+
+TEST_F(HttpServerTest, ClientGoneStopsTheStream) {
+	StartServer();
+	{
+		asio::io_context io;
+		tcp::socket socket(io);
+		socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()));
+		asio::write(socket, asio::buffer(Get("/stream?" + std::to_string(1024L * 1024 * 1024))));
+		std::vector<char> piece(64 * 1024);
+		socket.read_some(asio::buffer(piece));
+	}
+	for (int i = 0; i < 100 && !client_gone; i++) {
+		std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	}
+	EXPECT_TRUE(client_gone);
+	EXPECT_LT(streamed.load(), 1024L * 1024 * 1024);
+}
+
+TEST_F(HttpServerTest, DisconnectCancelsTheHandler) {
+	StartServer();
+	{
+		asio::io_context io;
+		tcp::socket socket(io);
+		socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()));
+		asio::write(socket, asio::buffer(Get("/wait")));
+		ASSERT_EQ(entered.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+	}
+	for (int i = 0; i < 100 && !was_cancelled; i++) {
+		std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	}
+	EXPECT_TRUE(was_cancelled);
+}
+
+TEST_F(HttpServerTest, NotFoundAndMethodNotAllowed) {
+	StartServer();
+	auto missing = Parse(Exchange(server->Port(), Get("/nothing")));
+	EXPECT_EQ(missing.status, 404);
+	EXPECT_NE(missing.body.find("\"code\":\"not_found\""), std::string::npos) << missing.body;
+	auto wrong = Parse(Exchange(server->Port(), "DELETE /hello HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"));
+	EXPECT_EQ(wrong.status, 405);
+	EXPECT_EQ(wrong.message[http::field::allow], "GET");
+}
+
+TEST_F(HttpServerTest, OversizedBodyGets413) {
+	options.max_body_bytes = 1024;
+	StartServer();
+	std::string body(2000, 'x');
+	auto announced = Parse(Exchange(server->Port(), "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 2000\r\n\r\n" + body));
+	EXPECT_EQ(announced.status, 413);
+	EXPECT_FALSE(announced.message.keep_alive());
+	// A chunked body gives no size up front: the limit stops it while it is read.
+	auto chunked = Parse(Exchange(server->Port(), "POST /echo HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+	                                              "7d0\r\n" + body + "\r\n0\r\n\r\n"));
+	EXPECT_EQ(chunked.status, 413);
+	// Within the limit all is well.
+	auto small = Parse(Exchange(server->Port(), "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n"
+	                                            "Connection: close\r\n\r\nhello"));
+	EXPECT_EQ(small.status, 200);
+	EXPECT_EQ(small.body, "hello");
+}
+
+TEST_F(HttpServerTest, ExpectContinueIsAnswered) {
+	StartServer();
+	asio::io_context io;
+	tcp::socket socket(io);
+	socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()));
+	asio::write(socket, asio::buffer(std::string("POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
+	                                             "Expect: 100-continue\r\nConnection: close\r\n\r\n")));
+	std::string interim;
+	asio::read_until(socket, asio::dynamic_buffer(interim), "\r\n\r\n");
+	EXPECT_TRUE(interim.starts_with("HTTP/1.1 100 Continue\r\n")) << interim;
+	asio::write(socket, asio::buffer(std::string("abc")));
+	boost::system::error_code error;
+	asio::read(socket, asio::dynamic_buffer(interim), error);
+	auto response = Parse(interim.substr(interim.find("\r\n\r\n") + 4));
+	EXPECT_EQ(response.body, "abc");
+}
+
+TEST_F(HttpServerTest, MalformedRequestGets400AndTheServerGoesOn) {
+	options.max_header_bytes = 2048;
+	StartServer();
+	auto garbage = Parse(Exchange(server->Port(), "this is not HTTP at all\r\n\r\n"));
+	EXPECT_EQ(garbage.status, 400);
+	EXPECT_NE(garbage.body.find("protocol_violation"), std::string::npos);
+	auto huge = Parse(Exchange(server->Port(), "GET /hello HTTP/1.1\r\nX-Big: " + std::string(4000, 'y') + "\r\n\r\n"));
+	EXPECT_EQ(huge.status, 431);
+	EXPECT_EQ(Parse(Exchange(server->Port(), Get("/hello"))).status, 200);
+}
+
+TEST_F(HttpServerTest, HandlerErrors) {
+	StartServer();
+	auto failed = Parse(Exchange(server->Port(), Get("/fail")));
+	EXPECT_EQ(failed.status, 404);
+	EXPECT_EQ(failed.body, "{\"error\":{\"code\":\"undefined_table\",\"message\":\"table \\\"t\\\" does not exist\","
+	                       "\"sqlstate\":\"42P01\"}}");
+	auto crashed = Parse(Exchange(server->Port(), Get("/crash")));
+	EXPECT_EQ(crashed.status, 500);
+	EXPECT_NE(crashed.body.find("internal_error"), std::string::npos);
+	EXPECT_EQ(Parse(Exchange(server->Port(), Get("/silent"))).status, 500);
+}
+
+TEST_F(HttpServerTest, RequestsAreCounted) {
+	StartServer();
+	auto &counter = obs::DefaultRegistry()
+	                    .AddCounter("aden_http_requests_total", "HTTP requests served.", {"method", "route", "status"})
+	                    .Labels({"GET", "/hello", "200"});
+	auto before = counter.Value();
+	Exchange(server->Port(), Get("/hello"));
+	Exchange(server->Port(), Get("/hello"));
+	EXPECT_EQ(counter.Value(), before + 2);
+	auto text = obs::DefaultRegistry().Expose();
+	EXPECT_NE(text.find("aden_http_request_duration_seconds_count{route=\"/hello\"}"), std::string::npos);
+}
+
+TEST_F(HttpServerTest, StopLetsRunningRequestsFinish) {
+	StartServer();
+	auto pending = std::async(std::launch::async, [&] { return Exchange(server->Port(), Get("/slow")); });
+	std::this_thread::sleep_for(std::chrono::milliseconds(50));
+	server->Stop();
+	EXPECT_EQ(Parse(pending.get()).body, "done");
+	asio::io_context io;
+	tcp::socket socket(io);
+	boost::system::error_code error;
+	socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()), error);
+	EXPECT_TRUE(error);
+}
+
+TEST_F(HttpServerTest, StopCancelsRequestsBeyondTheGrace) {
+	StartServer();
+	auto pending = std::async(std::launch::async, [&] { return Exchange(server->Port(), Get("/wait")); });
+	ASSERT_EQ(entered.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+	auto start = std::chrono::steady_clock::now();
+	server->Stop();
+	EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+	EXPECT_TRUE(was_cancelled);
+	pending.get();
+}
+
+TEST_F(HttpServerTest, ServesTls) {
+	auto dir = std::filesystem::temp_directory_path() / ("akko-http-tls-" + std::to_string(getpid()));
+	auto files = EnsureSelfSignedCertificate(dir.string());
+	options.tls = MakeServerTlsContext(files.certificate, files.key);
+	StartServer();
+
+	asio::io_context io;
+	asio::ssl::context client(asio::ssl::context::tls_client);
+	client.load_verify_file(files.certificate);
+	client.set_verify_mode(asio::ssl::verify_peer);
+	asio::ssl::stream<tcp::socket> stream(io, client);
+	SSL_set_tlsext_host_name(stream.native_handle(), "localhost");
+	SSL_set1_host(stream.native_handle(), "localhost");
+	stream.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()));
+	stream.handshake(asio::ssl::stream_base::client);
+	asio::write(stream, asio::buffer(Get("/stream?300000")));
+	std::string received;
+	boost::system::error_code error;
+	asio::read(stream, asio::dynamic_buffer(received), error);
+	auto response = Parse(received);
+	EXPECT_EQ(response.status, 200);
+	EXPECT_EQ(response.body.size(), 300000u);
+	std::filesystem::remove_all(dir);
+}
+
+} // namespace
