@@ -24,6 +24,8 @@ auto Translate(F &&body) -> decltype(body()) {
 StatementInfo DescribeStatement(duckdb::StatementType type, duckdb::StatementReturnType returns, const std::string &sql);
 std::unique_ptr<QueryStream> MakeQueryStream(duckdb::ClientContext &context, duckdb::unique_ptr<duckdb::QueryResult> result,
                                              StatementInfo info);
+// Makes /, % behave as in PostgreSQL (integer division, division_by_zero errors).
+void InstallPgArithmetic(duckdb::DatabaseInstance &database);
 // Installs the pg_catalog functions and views that PostgreSQL clients query and DuckDB lacks.
 void InstallPgCompat(duckdb::Connection &connection);
 
