@@ -1,5 +1,6 @@
 #include "cli/serve_command.hpp"
 
+#include "adapters/http_api/http_api.hpp"
 #include "adapters/pgwire/pg_server.hpp"
 #include "auth/user_directory.hpp"
 #include "common/config.hpp"
@@ -7,11 +8,16 @@
 #include "common/log.hpp"
 #include "engine/engine.hpp"
 #include "metastore/sqlite_metastore.hpp"
+#include "net/http_server.hpp"
 #include "net/tls.hpp"
+#include "common/worker_pool.hpp"
+#include "obs/readiness.hpp"
 #include "obs/server_metrics.hpp"
 #include "sql/session.hpp"
 
+#include <algorithm>
 #include <csignal>
+#include <thread>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -116,15 +122,39 @@ int ServeCommand::Run() {
 	pgwire::PgServer pg_server(pg_options, service, users);
 	pg_server.Start();
 
-	nlohmann::json ports = {{"http", config.http_port}, {"pg", pg_server.Port()}, {"s3", config.s3_port}};
+	obs::ReadinessChecks readiness;
+	readiness.Add("engine", [&engine] {
+		auto session = engine.Connect();
+		session->Run("SELECT 1")->Next();
+	});
+	readiness.Add("metastore", [&metastore] { metastore->SchemaVersion(); });
+	readiness.Add("pgwire", [&pg_server] {
+		if (pg_server.Port() == 0) {
+			throw Error(ErrorCode::Internal, "the PostgreSQL listener is not running");
+		}
+	});
+
+	unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+	WorkerPool workers(config.worker_threads > 0 ? static_cast<size_t>(config.worker_threads)
+	                                             : std::max<size_t>(4, cores));
+	net::HttpServerOptions http_options;
+	http_options.address = config.listen_address;
+	http_options.port = static_cast<uint16_t>(config.http_port);
+	net::HttpServer http_server(http_options, workers);
+	http_api::RegisterHttpApi(http_server, service, users, readiness);
+	http_server.Start();
+
+	nlohmann::json ports = {{"http", http_server.Port()}, {"pg", pg_server.Port()}, {"s3", config.s3_port}};
 	WriteFileAtomically(data_dir / "ports.json", ports.dump() + "\n");
 	auto startup_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-	log::Info("server_ready", {{"data_dir", data_dir.string()}, {"pg_port", pg_server.Port()},
+	log::Info("server_ready", {{"data_dir", data_dir.string()}, {"pg_port", pg_server.Port()}, {"http_port", http_server.Port()},
 	                           {"startup_ms", startup_ms}, {"duckdb", engine.Version()}});
 
 	auto host = config.listen_address == "0.0.0.0" ? std::string("localhost") : config.listen_address;
 	std::printf("akko is ready (started in %.0f ms)\n", startup_ms);
 	std::printf("  PostgreSQL: psql \"postgresql://admin@%s:%d/akko\"\n", host.c_str(), pg_server.Port());
+	std::printf("  HTTP API:   http://%s:%d/api/v1/query\n", host.c_str(), http_server.Port());
+	std::printf("  metrics:    http://%s:%d/metrics\n", host.c_str(), http_server.Port());
 	std::printf("  data:       %s\n", data_dir.string().c_str());
 	if (generated_password) {
 		std::printf("  admin password (generated on first start, shown once): %s\n", generated_password->c_str());
@@ -134,7 +164,9 @@ int ServeCommand::Run() {
 	int received = 0;
 	sigwait(&signals, &received);
 	log::Info("shutdown_started", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+	http_server.Stop();
 	pg_server.Stop();
+	workers.Stop();
 	log::Info("shutdown_complete", nlohmann::json::object());
 	return 0;
 }

@@ -121,7 +121,15 @@ ErrorCode CodeFor(duckdb::ExceptionType type, const std::string &message) {
 } // namespace
 
 void RaiseError(const duckdb::ErrorData &error) {
-	const auto &message = error.RawMessage();
+	// DuckDB appends a "LINE 1: ..." excerpt with a caret; clients draw their own from the
+	// position, so the excerpt would show twice.
+	auto message = error.RawMessage();
+	if (auto excerpt = message.find("\nLINE "); excerpt != std::string::npos) {
+		message.erase(excerpt);
+		while (!message.empty() && message.back() == '\n') {
+			message.pop_back();
+		}
+	}
 	std::optional<uint32_t> position;
 	auto &extra = error.ExtraInfo();
 	if (auto found = extra.find("position"); found != extra.end()) {
