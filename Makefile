@@ -2,7 +2,11 @@
 BUILD_DIR ?= build
 CMAKE_FLAGS ?=
 AKKO_DEMO_DIR ?= ./akko-data
-export CCACHE_DIR ?= $(CURDIR)/.cache/ccache
+# ccache hits across clones and build directories (CI builds a fresh clone each run),
+# including the engine's precompiled header.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
 .PHONY: all setup configure build demo test unit-test integration-test fuzz bench clean
 

@@ -1,4 +1,5 @@
 #include "engine/duckdb_internal.hpp"
+#include "engine/pg_dialect.hpp"
 
 #include <fmt/format.h>
 
@@ -50,8 +51,10 @@ LogicalType LogicalTypeFor(TypeKind kind) {
 Value ValueFor(duckdb::ClientContext &context, const Param &param, const LogicalType *expected) {
 	Value value;
 	switch (param.kind) {
-	case Param::Kind::Null:
-		return expected ? Value(*expected) : Value();
+	case Param::Kind::Null: {
+		bool typed = expected && expected->id() != duckdb::LogicalTypeId::UNKNOWN && expected->IsComplete();
+		return typed ? Value(*expected) : Value();
+	}
 	case Param::Kind::Boolean:
 		value = Value::BOOLEAN(param.integer != 0);
 		break;
@@ -220,7 +223,7 @@ public:
 	}
 
 	std::unique_ptr<PreparedQuery> Prepare(const std::string &sql) override {
-		auto prepared = Translate([&] { return connection.Prepare(sql); });
+		auto prepared = Translate([&] { return connection.Prepare(RewritePgDialect(sql)); });
 		if (prepared->HasError()) {
 			RaiseError(prepared->GetErrorObject());
 		}
@@ -228,7 +231,7 @@ public:
 	}
 
 	std::unique_ptr<QueryStream> Run(const std::string &sql) override {
-		auto pending = Translate([&] { return connection.PendingQuery(sql, true); });
+		auto pending = Translate([&] { return connection.PendingQuery(RewritePgDialect(sql), true); });
 		if (pending->HasError()) {
 			RaiseError(pending->GetErrorObject());
 		}
@@ -282,6 +285,7 @@ Engine::Engine(const EngineOptions &options) : state(std::make_unique<State>()) 
 		state->database = duckdb::make_uniq<duckdb::DuckDB>(options.database_path.empty() ? nullptr : options.database_path.c_str(),
 		                                                  &config);
 	});
+	Translate([&] { InstallPgArithmetic(*state->database->instance); });
 	duckdb::Connection setup(*state->database);
 	Translate([&] { InstallPgCompat(setup); });
 }

@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cmath>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -114,8 +115,9 @@ private:
 		parser->header_limit(static_cast<uint32_t>(server.options.max_header_bytes));
 		parser->body_limit(server.options.max_body_bytes);
 		Lowest().expires_after(requests == 0 ? server.options.read_timeout : server.options.idle_timeout);
-		http::async_read_header(stream, buffer, *parser,
-		                        [self = this->shared_from_this()](beast::error_code error, size_t) { self->OnHeader(error); });
+		http::async_read_header(
+		    stream, buffer, *parser,
+		    [self = this->shared_from_this()](beast::error_code error, size_t) { self->OnHeader(error); });
 	}
 
 	void OnHeader(beast::error_code error) {
@@ -128,8 +130,8 @@ private:
 		}
 		BeginRequest();
 		if (error == http::error::header_limit) {
-			return Reject(akko::Error(ErrorCode::InvalidInput,
-			                          fmt::format("the request header exceeds {} bytes", server.options.max_header_bytes)),
+			return Reject(akko::Error(ErrorCode::InvalidInput, fmt::format("the request header exceeds {} bytes",
+			                                                               server.options.max_header_bytes)),
 			              431);
 		}
 		if (error == http::error::body_limit) {
@@ -222,7 +224,8 @@ private:
 		if (!target) {
 			if (status == 405) {
 				auto response = ErrorResponse(
-				    akko::Error(ErrorCode::InvalidInput, fmt::format("{} is not allowed on {}", method, request.path)), 405);
+				    akko::Error(ErrorCode::InvalidInput, fmt::format("{} is not allowed on {}", method, request.path)),
+				    405);
 				response.headers.emplace_back("Allow", allowed);
 				return Respond(std::move(response));
 			}
@@ -245,20 +248,24 @@ private:
 
 		channel = std::make_shared<ResponseChannel>(Wake(), true);
 		server.HandlerBegan();
-		auto posted = server.workers.Post([self = this->shared_from_this(), channel = channel, handler = &target->handler,
-		                                   request = std::move(request), &state = server]() mutable {
-			std::exception_ptr failure;
-			try {
-				(*handler)(request, *channel);
-			} catch (...) {
-				failure = std::current_exception();
-			}
-			channel->Complete(failure);
-			// Let go of the connection before Stop may see no handler running.
-			channel.reset();
-			self.reset();
-			state.HandlerEnded();
-		});
+		auto posted =
+		    server.workers.Post([self = this->shared_from_this(), channel = channel, handler = &target->handler,
+		                         request = std::move(request), &state = server]() mutable {
+			    // A request whose client left while it waited for a worker is not worth running.
+			    if (!channel->Closed()) {
+				    std::exception_ptr failure;
+				    try {
+					    (*handler)(request, *channel);
+				    } catch (...) {
+					    failure = std::current_exception();
+				    }
+				    channel->Complete(failure);
+			    }
+			    // Let go of the connection before Stop may see no handler running.
+			    channel.reset();
+			    self.reset();
+			    state.HandlerEnded();
+		    });
 		if (!posted) {
 			server.HandlerEnded();
 			closing = true;
@@ -340,14 +347,17 @@ private:
 			SetHeaders(*head, item->response);
 			head->chunked(version == 11);
 			head_writer.emplace(*head);
-			http::async_write_header(stream, *head_writer,
-			                         [self](beast::error_code error, size_t) { self->OnWritten(Kind::Head, 0, error); });
+			http::async_write_header(stream, *head_writer, [self](beast::error_code error, size_t) {
+				self->OnWritten(Kind::Head, 0, error);
+			});
 			break;
 		case Kind::Chunk: {
 			chunk = std::move(item->response.body);
 			auto size = chunk.size();
 			bytes_sent += size;
-			auto done = [self, size](beast::error_code error, size_t) { self->OnWritten(Kind::Chunk, size, error); };
+			auto done = [self, size](beast::error_code error, size_t) {
+				self->OnWritten(Kind::Chunk, size, error);
+			};
 			if (version == 11) {
 				asio::async_write(stream, http::make_chunk(asio::buffer(chunk)), done);
 			} else {
@@ -420,7 +430,7 @@ private:
 			            {"path", path},
 			            {"route", route},
 			            {"status", status},
-			            {"ms", seconds * 1000},
+			            {"ms", std::round(seconds * 1e6) / 1e3},
 			            {"bytes", bytes_sent},
 			            {"remote", remote}});
 		}
@@ -531,7 +541,8 @@ void Serve(std::shared_ptr<Connection<Stream>> connection, HttpServer::State &se
 void ServeConnection(tcp::socket socket, HttpServer::State &server) {
 	beast::error_code error;
 	auto endpoint = socket.remote_endpoint(error);
-	auto remote = error ? std::string("unknown") : fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
+	auto remote =
+	    error ? std::string("unknown") : fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
 	// Response heads and last chunks are small writes that must not wait for an ACK.
 	socket.set_option(tcp::no_delay(true), error);
 	if (server.options.tls) {

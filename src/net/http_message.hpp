@@ -16,10 +16,10 @@ namespace akko::net {
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpRequest {
-	std::string method; // "GET", "POST", ...
-	std::string target; // as sent: path and query
-	std::string path;   // the target before '?', not percent-decoded
-	std::string query;  // the target after '?'
+	std::string method;  // "GET", "POST", ...
+	std::string target;  // as sent: path and query
+	std::string path;    // the target before '?', not percent-decoded
+	std::string query;   // the target after '?'
 	HttpHeaders headers; // names in lower case
 	std::string body;
 	std::string remote; // peer "address:port"

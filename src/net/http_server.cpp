@@ -18,27 +18,32 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+void Accept(HttpServer::State &state);
+
+void OnAccept(HttpServer::State &state, boost::system::error_code error, tcp::socket socket) {
+	if (error == asio::error::operation_aborted || state.stopping) {
+		return;
+	}
+	if (error) {
+		// Typically out of file descriptors: wait a little rather than spin.
+		log::Warn("http_accept_failed", {{"error", error.message()}});
+		state.accept_retry->expires_after(std::chrono::milliseconds(100));
+		state.accept_retry->async_wait([&state](boost::system::error_code error) {
+			if (!error && !state.stopping) {
+				Accept(state);
+			}
+		});
+		return;
+	}
+	ServeConnection(std::move(socket), state);
+	Accept(state);
+}
+
 void Accept(HttpServer::State &state) {
 	// Each connection gets its own strand: its handlers never run concurrently.
-	state.acceptor->async_accept(asio::make_strand(state.io), [&state](boost::system::error_code error,
-	                                                                   tcp::socket socket) {
-		if (error == asio::error::operation_aborted || state.stopping) {
-			return;
-		}
-		if (error) {
-			// Typically out of file descriptors: wait a little rather than spin.
-			log::Warn("http_accept_failed", {{"error", error.message()}});
-			state.accept_retry->expires_after(std::chrono::milliseconds(100));
-			state.accept_retry->async_wait([&state](boost::system::error_code error) {
-				if (!error && !state.stopping) {
-					Accept(state);
-				}
-			});
-			return;
-		}
-		ServeConnection(std::move(socket), state);
-		Accept(state);
-	});
+	state.acceptor->async_accept(
+	    asio::make_strand(state.io),
+	    [&state](boost::system::error_code error, tcp::socket socket) { OnAccept(state, error, std::move(socket)); });
 }
 
 template <class F>
@@ -65,7 +70,9 @@ HttpServer::State::State(HttpServerOptions options_p, WorkerPool &workers_p)
 
 const HttpRoute *HttpServer::State::Match(std::string_view method, std::string_view path, int &status,
                                           std::string &allowed) const {
-	auto allows = [&](const HttpRoute &route) { return route.method.empty() || route.method == method; };
+	auto allows = [&](const HttpRoute &route) {
+		return route.method.empty() || route.method == method;
+	};
 	const HttpRoute *best = nullptr;
 	bool path_known = false;
 	for (auto &route : routes) {
@@ -147,7 +154,8 @@ void HttpServer::Route(std::string method, std::string path, HttpHandler handler
 
 void HttpServer::RoutePrefix(std::string method, std::string prefix, HttpHandler handler, Dispatch dispatch) {
 	if (state->started) {
-		throw akko::Error(ErrorCode::Internal, fmt::format("route {} {} added after the server started", method, prefix));
+		throw akko::Error(ErrorCode::Internal,
+		                  fmt::format("route {} {} added after the server started", method, prefix));
 	}
 	state->routes.push_back(HttpRoute {std::move(method), std::move(prefix), true, std::move(handler), dispatch});
 }
@@ -232,7 +240,8 @@ void HttpServer::Stop() {
 		// goes. Closing their connections cancelled them, so this is short.
 		std::unique_lock<std::mutex> guard(s.lock);
 		while (!s.changed.wait_for(guard, std::chrono::seconds(5), [&s] { return s.running_handlers == 0; })) {
-			log::Warn("stop_waiting_for_handlers", {{"protocol", s.options.protocol}, {"handlers", s.running_handlers}});
+			log::Warn("stop_waiting_for_handlers",
+			          {{"protocol", s.options.protocol}, {"handlers", s.running_handlers}});
 		}
 	}
 	// With every socket closed the network threads run out of work and return; a little

@@ -24,10 +24,10 @@ struct HttpServerOptions {
 	std::string address = "127.0.0.1";
 	uint16_t port = 0; // 0: an ephemeral port, see HttpServer::Port
 	int io_threads = 2;
-	size_t max_body_bytes = 16 * 1024 * 1024; // larger bodies get 413
-	size_t max_header_bytes = 16 * 1024;      // larger headers get 431
-	std::chrono::milliseconds read_timeout {30000}; // for a request once it started
-	std::chrono::milliseconds idle_timeout {60000}; // between keep-alive requests
+	size_t max_body_bytes = 16 * 1024 * 1024;        // larger bodies get 413
+	size_t max_header_bytes = 16 * 1024;             // larger headers get 431
+	std::chrono::milliseconds read_timeout {30000};  // for a request once it started
+	std::chrono::milliseconds idle_timeout {60000};  // between keep-alive requests
 	std::chrono::milliseconds write_timeout {60000}; // for each write to a stalled client
 	std::chrono::milliseconds stop_grace {5000};     // Stop lets requests finish this long
 	// Set: every connection is TLS (see net/tls.hpp).
@@ -51,8 +51,7 @@ public:
 	// Routes are registered before Start. `method` empty matches any method. An exact path
 	// wins over prefixes; the longest prefix wins among them.
 	void Route(std::string method, std::string path, HttpHandler handler, Dispatch dispatch = Dispatch::Worker);
-	void RoutePrefix(std::string method, std::string prefix, HttpHandler handler,
-	                 Dispatch dispatch = Dispatch::Worker);
+	void RoutePrefix(std::string method, std::string prefix, HttpHandler handler, Dispatch dispatch = Dispatch::Worker);
 
 	// Binds, listens and starts the network threads. Throws akko::Error.
 	void Start();

@@ -39,7 +39,8 @@ ResponseStream &ResponseChannel::Stream(int status_p, std::string content_type, 
 	std::unique_lock<std::mutex> guard(lock);
 	Begin(status_p);
 	streaming = true;
-	Push(guard, Item {Item::Kind::Head, HttpResponse {status_p, std::move(content_type), std::move(headers), {}}}, false);
+	Push(guard, Item {Item::Kind::Head, HttpResponse {status_p, std::move(content_type), std::move(headers), {}}},
+	     false);
 	return *this;
 }
 
@@ -176,6 +177,11 @@ void ResponseChannel::Close() {
 int ResponseChannel::Status() const {
 	std::lock_guard<std::mutex> guard(lock);
 	return status;
+}
+
+bool ResponseChannel::Closed() const {
+	std::lock_guard<std::mutex> guard(lock);
+	return closed;
 }
 
 } // namespace akko::net

@@ -38,6 +38,7 @@ public:
 	void Close();
 	// The status sent, 0 before the response started.
 	int Status() const;
+	bool Closed() const;
 
 private:
 	bool Write(std::string_view data) override;

@@ -149,7 +149,8 @@ TlsFiles EnsureSelfSignedCertificate(const std::string &dir) {
 	return files;
 }
 
-std::shared_ptr<boost::asio::ssl::context> MakeServerTlsContext(const std::string &certificate, const std::string &key) {
+std::shared_ptr<boost::asio::ssl::context> MakeServerTlsContext(const std::string &certificate,
+                                                                const std::string &key) {
 	namespace ssl = boost::asio::ssl;
 	auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
 	context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |

@@ -22,7 +22,6 @@ TlsFiles EnsureSelfSignedCertificate(const std::string &dir);
 
 // A server context for TLS 1.2 and later with this certificate chain and key. Throws
 // akko::Error (configuration_error) when they cannot be loaded or do not match.
-std::shared_ptr<boost::asio::ssl::context> MakeServerTlsContext(const std::string &certificate,
-                                                                const std::string &key);
+std::shared_ptr<boost::asio::ssl::context> MakeServerTlsContext(const std::string &certificate, const std::string &key);
 
 } // namespace akko::net

@@ -23,7 +23,8 @@ void CheckNames(const std::string &name, const std::vector<std::string> &labels)
 	}
 	for (auto &label : labels) {
 		if (!ValidName(label, false) || label.starts_with("__") || label == "le") {
-			throw akko::Error(ErrorCode::Internal, fmt::format("metric {}: label name \"{}\" is not valid", name, label));
+			throw akko::Error(ErrorCode::Internal,
+			                  fmt::format("metric {}: label name \"{}\" is not valid", name, label));
 		}
 	}
 }

@@ -120,8 +120,8 @@ public:
 	// buckets) match, and throws akko::Error otherwise.
 	CounterFamily &AddCounter(const std::string &name, const std::string &help, std::vector<std::string> labels = {});
 	GaugeFamily &AddGauge(const std::string &name, const std::string &help, std::vector<std::string> labels = {});
-	HistogramFamily &AddHistogram(const std::string &name, const std::string &help, std::vector<std::string> labels = {},
-	                              std::vector<double> bounds = DefaultBuckets());
+	HistogramFamily &AddHistogram(const std::string &name, const std::string &help,
+	                              std::vector<std::string> labels = {}, std::vector<double> bounds = DefaultBuckets());
 	// Text for values read at scrape time (process figures, pool sizes), appended after
 	// the families; see obs/exposition.hpp for the helpers.
 	void AddCollector(std::function<void(std::string &out)> collect);

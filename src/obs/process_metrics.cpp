@@ -40,7 +40,9 @@ ProcessStat ReadStat() {
 		values.push_back(value);
 	}
 	// values[0] is field 3 (state).
-	auto field = [&](size_t number) { return std::stod(values.at(number - 3)); };
+	auto field = [&](size_t number) {
+		return std::stod(values.at(number - 3));
+	};
 	if (values.size() < 22) {
 		return stat;
 	}

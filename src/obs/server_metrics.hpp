@@ -8,12 +8,12 @@
 namespace akko::obs {
 
 struct ServerMetrics {
-	HistogramFamily &query_duration;   // aden_query_duration_seconds{protocol,status}
-	CounterFamily &queries;            // aden_query_total{protocol,status}
-	GaugeFamily &connections;          // aden_connections{protocol}: open now
-	CounterFamily &connections_total;  // aden_connections_total{protocol}
-	CounterFamily &http_requests;      // aden_http_requests_total{method,route,status}
-	HistogramFamily &http_duration;    // aden_http_request_duration_seconds{route}
+	HistogramFamily &query_duration;  // aden_query_duration_seconds{protocol,status}
+	CounterFamily &queries;           // aden_query_total{protocol,status}
+	GaugeFamily &connections;         // aden_connections{protocol}: open now
+	CounterFamily &connections_total; // aden_connections_total{protocol}
+	CounterFamily &http_requests;     // aden_http_requests_total{method,route,status}
+	HistogramFamily &http_duration;   // aden_http_request_duration_seconds{route}
 };
 
 const ServerMetrics &Server();

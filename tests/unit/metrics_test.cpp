@@ -12,8 +12,8 @@ using namespace akko::obs;
 
 TEST(Metrics, CounterExpositionWithEscapedLabels) {
 	MetricRegistry registry;
-	auto &family = registry.AddCounter("test_requests_total", "Requests, by path.\nWith a \\ in the help.",
-	                                   {"method", "path"});
+	auto &family =
+	    registry.AddCounter("test_requests_total", "Requests, by path.\nWith a \\ in the help.", {"method", "path"});
 	family.Labels({"GET", "/a\"b\\c\nd"}).Increment(2);
 	family.Labels({"POST", "/x"}).Increment();
 	EXPECT_EQ(registry.Expose(), "# HELP test_requests_total Requests, by path.\\nWith a \\\\ in the help.\n"
@@ -144,14 +144,13 @@ TEST(Metrics, ServerFamilies) {
 	}
 	EXPECT_EQ(Server().connections.Labels({"pgwire"}).Value(), 0);
 	auto text = DefaultRegistry().Expose();
-	for (auto expected : {"aden_query_total{protocol=\"http\",status=\"ok\"} 1\n",
-	                      "aden_query_total{protocol=\"http\",status=\"undefined_table\"} 1\n",
-	                      "aden_query_duration_seconds_bucket{protocol=\"http\",status=\"ok\",le=\"0.005\"} 1\n",
-	                      "aden_query_duration_seconds_count{protocol=\"http\",status=\"undefined_table\"} 1\n",
-	                      "aden_connections{protocol=\"pgwire\"} 0\n",
-	                      "aden_connections_total{protocol=\"pgwire\"} 1\n",
-	                      "# TYPE aden_http_requests_total counter\n",
-	                      "# TYPE aden_http_request_duration_seconds histogram\n"}) {
+	for (auto expected :
+	     {"aden_query_total{protocol=\"http\",status=\"ok\"} 1\n",
+	      "aden_query_total{protocol=\"http\",status=\"undefined_table\"} 1\n",
+	      "aden_query_duration_seconds_bucket{protocol=\"http\",status=\"ok\",le=\"0.005\"} 1\n",
+	      "aden_query_duration_seconds_count{protocol=\"http\",status=\"undefined_table\"} 1\n",
+	      "aden_connections{protocol=\"pgwire\"} 0\n", "aden_connections_total{protocol=\"pgwire\"} 1\n",
+	      "# TYPE aden_http_requests_total counter\n", "# TYPE aden_http_request_duration_seconds histogram\n"}) {
 		EXPECT_NE(text.find(expected), std::string::npos) << expected << " missing in\n" << text;
 	}
 }
