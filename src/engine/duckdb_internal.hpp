@@ -26,6 +26,9 @@ std::unique_ptr<QueryStream> MakeQueryStream(duckdb::ClientContext &context, duc
                                              StatementInfo info);
 // Makes /, % behave as in PostgreSQL (integer division, division_by_zero errors).
 void InstallPgArithmetic(duckdb::DatabaseInstance &database);
+// current_user and friends name the session's user (see SetSessionUser).
+void InstallPgSessionFunctions(duckdb::DatabaseInstance &database);
+void SetSessionUser(duckdb::ClientContext &context, const std::string &user);
 // Installs the pg_catalog functions and views that PostgreSQL clients query and DuckDB lacks.
 void InstallPgCompat(duckdb::Connection &connection);
 

@@ -251,6 +251,10 @@ public:
 		connection.Interrupt();
 	}
 
+	void SetUser(const std::string &user) override {
+		SetSessionUser(*connection.context, user);
+	}
+
 	bool InTransaction() override {
 		return !connection.IsAutoCommit();
 	}
@@ -285,7 +289,10 @@ Engine::Engine(const EngineOptions &options) : state(std::make_unique<State>()) 
 		state->database = duckdb::make_uniq<duckdb::DuckDB>(options.database_path.empty() ? nullptr : options.database_path.c_str(),
 		                                                  &config);
 	});
-	Translate([&] { InstallPgArithmetic(*state->database->instance); });
+	Translate([&] {
+		InstallPgArithmetic(*state->database->instance);
+		InstallPgSessionFunctions(*state->database->instance);
+	});
 	duckdb::Connection setup(*state->database);
 	Translate([&] { InstallPgCompat(setup); });
 }

@@ -89,6 +89,8 @@ public:
 	// Safe from any thread: stops the running statement with query_canceled.
 	virtual void Interrupt() = 0;
 	virtual bool InTransaction() = 0;
+	// The user current_user names in this session's SQL.
+	virtual void SetUser(const std::string &user) = 0;
 	virtual std::string CurrentSetting(const std::string &name) = 0;
 };
 
