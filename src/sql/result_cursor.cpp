@@ -15,7 +15,9 @@ ResultCursor::~ResultCursor() {
 }
 
 void ResultCursor::Detach() {
-	if (!stream->IsMaterialized()) {
+	// A stream read to its end is closed; there is nothing left to buffer (materializing a
+	// closed DuckDB stream fails with an empty error).
+	if (!exhausted && !stream->IsMaterialized()) {
 		stream->Materialize();
 	}
 	open_results->erase(this);

@@ -134,6 +134,7 @@ Session::Session(SqlService &service_p, SessionIdentity identity_p)
     : service(service_p), identity(std::move(identity_p)), engine(service.engine.Connect()),
       parameters(std::make_unique<Parameters>(service.server_version, identity.user)) {
 	parameters->values["application_name"].value = identity.application_name;
+	engine->SetUser(identity.user);
 }
 
 Session::~Session() {
