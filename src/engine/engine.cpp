@@ -13,6 +13,7 @@ namespace {
 
 using duckdb::idx_t;
 using duckdb::LogicalType;
+using duckdb::StringValue;
 using duckdb::Value;
 
 LogicalType LogicalTypeFor(TypeKind kind) {
@@ -48,6 +49,45 @@ LogicalType LogicalTypeFor(TypeKind kind) {
 	}
 }
 
+// PostgreSQL's bytea input: "\x" and hex digits, or the bytes as they are.
+Value BlobFromText(const std::string &text) {
+	if (text.size() < 2 || text[0] != '\\' || text[1] != 'x') {
+		return Value::BLOB(duckdb::const_data_ptr_cast(text.data()), text.size());
+	}
+	std::string bytes;
+	auto digit = [&](char c) -> int {
+		if (c >= '0' && c <= '9') {
+			return c - '0';
+		}
+		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+		if (c >= 'a' && c <= 'f') {
+			return c - 'a' + 10;
+		}
+		throw akko::Error(ErrorCode::InvalidTextRepresentation,
+		                  fmt::format("invalid hexadecimal digit: \"{}\"", std::string(1, c)));
+	};
+	if (text.size() % 2 != 0) {
+		throw akko::Error(ErrorCode::InvalidTextRepresentation, "invalid hexadecimal data: odd number of digits");
+	}
+	for (size_t i = 2; i + 1 < text.size(); i += 2) {
+		bytes += static_cast<char>(digit(text[i]) * 16 + digit(text[i + 1]));
+	}
+	return Value::BLOB(duckdb::const_data_ptr_cast(bytes.data()), bytes.size());
+}
+
+Value CastParameter(duckdb::ClientContext &context, const Value &value, const LogicalType &target) {
+	if (value.type().id() == duckdb::LogicalTypeId::VARCHAR && target.id() == duckdb::LogicalTypeId::BLOB) {
+		return BlobFromText(StringValue::Get(value));
+	}
+	try {
+		return value.CastAs(context, target);
+	} catch (const std::exception &) {
+		// PostgreSQL's words for a parameter that does not parse as its type.
+		throw akko::Error(ErrorCode::InvalidTextRepresentation,
+		                  fmt::format("invalid input syntax for type {}: \"{}\"", target.ToString(), value.ToString()));
+	}
+}
+
 Value ValueFor(duckdb::ClientContext &context, const Param &param, const LogicalType *expected) {
 	Value value;
 	switch (param.kind) {
@@ -70,14 +110,14 @@ Value ValueFor(duckdb::ClientContext &context, const Param &param, const Logical
 	case Param::Kind::Text:
 		value = Value(param.bytes);
 		if (param.type != TypeKind::Null && param.type != TypeKind::Varchar) {
-			value = value.CastAs(context, LogicalTypeFor(param.type));
+			value = CastParameter(context, value, LogicalTypeFor(param.type));
 		}
 		break;
 	}
 	bool expected_known = expected && expected->id() != duckdb::LogicalTypeId::UNKNOWN &&
 	                      expected->id() != duckdb::LogicalTypeId::ANY && expected->IsComplete();
 	if (expected_known && value.type() != *expected) {
-		value = value.CastAs(context, *expected);
+		value = CastParameter(context, value, *expected);
 	}
 	return value;
 }

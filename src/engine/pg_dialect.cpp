@@ -2,12 +2,83 @@
 
 #include "common/sql_lexer.hpp"
 
+#include <algorithm>
+#include <map>
+#include <cctype>
 #include <string_view>
 #include <vector>
 
 namespace akko::engine {
 
+const std::vector<PgSetting> &PgSettings() {
+	static const std::vector<PgSetting> settings = {
+	    {"server_version", "15.0"},
+	    {"server_version_num", "150000"},
+	    {"server_encoding", "UTF8"},
+	    {"client_encoding", "UTF8"},
+	    {"standard_conforming_strings", "on"},
+	    {"integer_datetimes", "on"},
+	    {"max_index_keys", "32"},
+	    {"max_identifier_length", "63"},
+	    {"max_function_args", "100"},
+	    {"block_size", "8192"},
+	    {"lc_collate", "C.UTF-8"},
+	    {"lc_ctype", "C.UTF-8"},
+	    {"lc_messages", "C.UTF-8"},
+	    {"datestyle", "ISO, MDY"},
+	    {"intervalstyle", "postgres"},
+	    {"is_superuser", "on"},
+	    {"application_name", ""},
+	    {"extra_float_digits", "1"},
+	    {"bytea_output", "hex"},
+	    {"client_min_messages", "notice"},
+	    {"statement_timeout", "0"},
+	    {"lock_timeout", "0"},
+	    {"idle_in_transaction_session_timeout", "0"},
+	    {"default_transaction_isolation", "read committed"},
+	    {"default_transaction_read_only", "off"},
+	    {"row_security", "on"},
+	    {"ssl", "off"},
+	    // DuckDB's own.
+	    {"timezone", ""},
+	    {"search_path", ""},
+	};
+	return settings;
+}
+
 namespace {
+
+bool IsPgSetting(std::string_view name) {
+	for (auto &setting : PgSettings()) {
+		if (setting.name.size() == name.size() &&
+		    std::equal(name.begin(), name.end(), setting.name.begin(),
+		               [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; })) {
+			return true;
+		}
+	}
+	return false;
+}
+
+// Functions whose one output column PostgreSQL names after the alias in FROM.
+bool IsSingleColumnFunction(const Token &token) {
+	return token.kind == Token::Kind::Word &&
+	       (token.text == "GENERATE_SERIES" || token.text == "UNNEST" || token.text == "GENERATE_SUBSCRIPTS");
+}
+
+// Words that end a table reference rather than alias it.
+bool IsClauseWord(const Token &token) {
+	if (token.kind != Token::Kind::Word) {
+		return false;
+	}
+	for (auto word : {"WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "UNION", "INTERSECT", "EXCEPT", "WINDOW",
+	                  "QUALIFY", "RETURNING", "ON", "USING", "JOIN", "LEFT", "RIGHT", "INNER", "FULL", "CROSS", "NATURAL",
+	                  "LATERAL", "WITH", "AS", "SELECT", "FROM", "POSITIONAL", "ASOF", "ANTI", "SEMI"}) {
+		if (token.text == word) {
+			return true;
+		}
+	}
+	return false;
+}
 
 bool IsOperatorChar(char c) {
 	return std::string_view("~!@#^&|`?+-*/%<>=").find(c) != std::string_view::npos;
@@ -65,10 +136,14 @@ public:
 	}
 
 	std::string Run() {
+		if (auto show = ShowSetting(); !show.empty()) {
+			return show;
+		}
 		size_t i = 0;
 		while (i < tokens.size()) {
 			i = Step(i);
 		}
+		ApplyPending(sql.size());
 		if (copied == 0) {
 			return sql;
 		}
@@ -91,6 +166,68 @@ private:
 		out += text;
 		copied = end;
 	}
+	void Schedule(size_t begin, size_t end, std::string text) {
+		pending.emplace(begin, std::make_pair(end, std::move(text)));
+	}
+	// Applies the scheduled replacements that start at or before `offset`; true when the
+	// token at `offset` was replaced.
+	bool ApplyPending(size_t offset) {
+		bool replaced = false;
+		while (!pending.empty() && pending.begin()->first <= offset) {
+			auto [begin, edit] = *pending.begin();
+			pending.erase(pending.begin());
+			if (begin >= copied) {
+				Replace(begin, edit.first, edit.second);
+				replaced = replaced || edit.first > offset;
+			}
+		}
+		return replaced;
+	}
+
+	// x = ANY(list) -> list_contains((list), x). DuckDB turns = ANY into a subquery, which
+	// it cannot place in an outer join's condition (where catalog queries put it).
+	bool RewriteAny(size_t i) {
+		if (!IsSymbol(i, "=") || (i + 1 < tokens.size() && IsOperatorToken(tokens[i + 1]) && tokens[i + 1].offset == End(i)) ||
+		    !Is(i + 1, Token::Kind::Word, "ANY") || !IsSymbol(i + 2, "(") || i == 0) {
+			return false;
+		}
+		if (Is(i + 3, Token::Kind::Word, "SELECT") || Is(i + 3, Token::Kind::Word, "WITH") ||
+		    Is(i + 3, Token::Kind::Word, "VALUES") || IsSymbol(i + 3, "(")) {
+			return false;
+		}
+		size_t close = Closing(i + 2);
+		if (close >= tokens.size()) {
+			return false;
+		}
+		// The left operand: a literal, a parameter or a dotted name, standing alone.
+		size_t start = i - 1;
+		auto &last = tokens[start];
+		if (last.kind == Token::Kind::Word || last.kind == Token::Kind::QuotedIdentifier) {
+			while (start >= 2 && IsSymbol(start - 1, ".") &&
+			       (tokens[start - 2].kind == Token::Kind::Word || tokens[start - 2].kind == Token::Kind::QuotedIdentifier)) {
+				start -= 2;
+			}
+			if (last.kind == Token::Kind::Word && IsClauseWord(last)) {
+				return false;
+			}
+		} else if (last.kind != Token::Kind::String && last.kind != Token::Kind::Number &&
+		           last.kind != Token::Kind::Parameter) {
+			return false;
+		}
+		if (start > 0) {
+			auto &before = tokens[start - 1];
+			if (before.kind == Token::Kind::Symbol && before.text != "(" && before.text != ",") {
+				return false;
+			}
+		}
+		if (tokens[start].offset < copied) {
+			return false;
+		}
+		auto left = std::string(sql.substr(tokens[start].offset, End(i - 1) - tokens[start].offset));
+		Replace(tokens[start].offset, End(i + 2), "list_contains((");
+		Schedule(tokens[close].offset, End(close), "), " + left + ")");
+		return true;
+	}
 	// The operator spelled by the adjacent symbol tokens from `i`; sets `next` past it.
 	std::string OperatorAt(size_t i, size_t &next) const {
 		std::string op;
@@ -103,8 +240,102 @@ private:
 		return op;
 	}
 
+	// SHOW name -> SELECT current_setting('name') AS name, for PostgreSQL's settings.
+	std::string ShowSetting() const {
+		size_t count = tokens.size();
+		if (count > 0 && tokens[count - 1].kind == Token::Kind::Symbol && tokens[count - 1].text == ";") {
+			count--;
+		}
+		if (count != 2 || !Is(0, Token::Kind::Word, "SHOW") ||
+		    (tokens[1].kind != Token::Kind::Word && tokens[1].kind != Token::Kind::QuotedIdentifier)) {
+			return {};
+		}
+		auto name = std::string(sql.substr(tokens[1].offset, tokens[1].length));
+		if (tokens[1].kind == Token::Kind::QuotedIdentifier) {
+			name = tokens[1].text;
+		}
+		if (!IsPgSetting(name)) {
+			return {};
+		}
+		std::string lower;
+		for (char c : name) {
+			lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+		}
+		return "SELECT current_setting('" + lower + "') AS \"" + lower + "\"";
+	}
+
+	// The index of the ')' closing the '(' at `i`, or tokens.size().
+	size_t Closing(size_t i) const {
+		int depth = 0;
+		for (size_t k = i; k < tokens.size(); k++) {
+			if (IsSymbol(k, "(")) {
+				depth++;
+			} else if (IsSymbol(k, ")") && --depth == 0) {
+				return k;
+			}
+		}
+		return tokens.size();
+	}
+
+	// Tracks which parenthesis levels are inside a FROM clause.
+	void TrackClause(size_t i) {
+		auto &token = tokens[i];
+		if (IsSymbol(i, "(")) {
+			in_from.push_back(false);
+		} else if (IsSymbol(i, ")")) {
+			if (in_from.size() > 1) {
+				in_from.pop_back();
+			}
+		} else if (Is(i, Token::Kind::Word, "FROM")) {
+			in_from.back() = true;
+		} else if (token.kind == Token::Kind::Word &&
+		           (token.text == "WHERE" || token.text == "GROUP" || token.text == "HAVING" || token.text == "ORDER" ||
+		            token.text == "LIMIT" || token.text == "UNION" || token.text == "INTERSECT" ||
+		            token.text == "EXCEPT" || token.text == "WINDOW" || token.text == "QUALIFY" ||
+		            token.text == "SELECT" || token.text == "RETURNING")) {
+			in_from.back() = false;
+		}
+	}
+
+	// FROM f(...) alias -> FROM f(...) alias(alias), for functions of one column.
+	void NameFunctionColumn(size_t i) {
+		if (!in_from.back() || i == 0) {
+			return;
+		}
+		bool table_position = IsSymbol(i - 1, ",") || Is(i - 1, Token::Kind::Word, "FROM") ||
+		                      Is(i - 1, Token::Kind::Word, "JOIN") || Is(i - 1, Token::Kind::Word, "LATERAL");
+		if (!table_position) {
+			return;
+		}
+		size_t k = i;
+		if (Is(k, Token::Kind::Word, "PG_CATALOG") && IsSymbol(k + 1, ".")) {
+			k += 2;
+		}
+		if (k >= tokens.size() || !IsSingleColumnFunction(tokens[k]) || !IsSymbol(k + 1, "(")) {
+			return;
+		}
+		size_t alias = Closing(k + 1) + 1;
+		if (Is(alias, Token::Kind::Word, "AS")) {
+			alias++;
+		}
+		if (alias >= tokens.size() || (tokens[alias].kind != Token::Kind::Word && tokens[alias].kind != Token::Kind::QuotedIdentifier) ||
+		    IsClauseWord(tokens[alias]) || IsSymbol(alias + 1, "(")) {
+			return;
+		}
+		auto text = std::string(sql.substr(tokens[alias].offset, tokens[alias].length));
+		Schedule(End(alias), End(alias), "(" + text + ")");
+	}
+
 	size_t Step(size_t i) {
 		auto &token = tokens[i];
+		TrackClause(i);
+		NameFunctionColumn(i);
+		if (ApplyPending(token.offset)) {
+			return i + 1;
+		}
+		if (RewriteAny(i)) {
+			return i + 3;
+		}
 		// OPERATOR(schema.op) -> op
 		if (Is(i, Token::Kind::Word, "OPERATOR") && IsSymbol(i + 1, "(")) {
 			size_t k = i + 2;
@@ -154,6 +385,8 @@ private:
 	std::vector<Token> tokens;
 	std::string out;
 	size_t copied = 0;
+	std::vector<bool> in_from = {false};
+	std::multimap<size_t, std::pair<size_t, std::string>> pending; // begin -> (end, text)
 };
 
 } // namespace

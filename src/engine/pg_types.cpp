@@ -120,10 +120,11 @@ int32_t ScalarOid(const ColumnType &type) {
 		return pg_oid::kFloat4;
 	case TypeKind::Double:
 		return pg_oid::kFloat8;
+	// DuckDB has one string type, unbounded: PostgreSQL's text.
 	case TypeKind::Varchar:
-		return type.json ? pg_oid::kJson : pg_oid::kVarchar;
+		return type.json ? pg_oid::kJson : pg_oid::kText;
 	case TypeKind::Enum:
-		return pg_oid::kVarchar;
+		return pg_oid::kText;
 	case TypeKind::Blob:
 		return pg_oid::kBytea;
 	case TypeKind::Date:
@@ -141,7 +142,7 @@ int32_t ScalarOid(const ColumnType &type) {
 	case TypeKind::Uuid:
 		return pg_oid::kUuid;
 	case TypeKind::Bit:
-		return pg_oid::kVarbit;
+		return pg_oid::kBit;
 	case TypeKind::Struct:
 	case TypeKind::Map:
 	case TypeKind::Union:
@@ -179,6 +180,13 @@ const PgType *FindPgTypeByName(std::string_view name) {
 }
 
 int32_t PgTypeOid(const ColumnType &type) {
+	// pg_index.indkey and friends: PostgreSQL sends them as "1 2", and clients parse that.
+	if (type.kind == TypeKind::List && type.name == "int2vector") {
+		return 22;
+	}
+	if (type.kind == TypeKind::List && type.name == "oidvector") {
+		return 30;
+	}
 	if ((type.kind == TypeKind::List || type.kind == TypeKind::Array) && !type.json && !type.children.empty()) {
 		auto element = FindPgType(ScalarOid(type.children[0]));
 		return element && element->array ? element->array : pg_oid::kJson;

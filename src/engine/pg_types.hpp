@@ -39,7 +39,7 @@ constexpr int32_t kTimestamp = 1114;
 constexpr int32_t kTimestampTz = 1184;
 constexpr int32_t kInterval = 1186;
 constexpr int32_t kTimeTz = 1266;
-constexpr int32_t kVarbit = 1562;
+constexpr int32_t kBit = 1560;
 constexpr int32_t kNumeric = 1700;
 constexpr int32_t kUuid = 2950;
 } // namespace pg_oid
@@ -52,8 +52,9 @@ const PgType *FindPgTypeByName(std::string_view name);
 
 // The PostgreSQL type a value of `type` travels as: integers widen to the next PostgreSQL
 // integer that holds them (unsigned 64-bit and 128-bit become numeric), strings are
-// varchar, lists of scalars are arrays, and what PostgreSQL cannot hold (structs, maps,
-// unions, nested lists) is json.
+// text, lists of scalars are arrays, and what PostgreSQL cannot hold (structs, maps,
+// unions, nested lists) is json. pg_catalog's int2vector and oidvector columns (lists
+// named so) are int2vector (22) and oidvector (30), whose text is "1 2 3".
 int32_t PgTypeOid(const ColumnType &type);
 // PostgreSQL's atttypmod: ((precision << 16) | scale) + 4 for numeric (and numeric[]), else -1.
 int32_t PgTypeModifier(const ColumnType &type);

@@ -20,7 +20,9 @@ public class Harvest {
     public static void main(String[] args) throws Exception {
         String url = args[0];
         Properties p = new Properties();
-        p.setProperty("user", "akko"); p.setProperty("password", "akko");
+        String user = System.getenv("PGUSER"), password = System.getenv("PGPASSWORD");
+        p.setProperty("user", user == null ? "akko" : user);
+        p.setProperty("password", password == null ? "akko" : password);
         p.setProperty("ApplicationName", "h_jdbc");
         try (Connection c = DriverManager.getConnection(url, p)) {
             DatabaseMetaData md = c.getMetaData();

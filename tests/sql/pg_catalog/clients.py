@@ -1,17 +1,20 @@
 """Drives one Python PostgreSQL client against a server, printing what it returns.
 
 usage: clients.py psycopg2|sqlalchemy|pandas HOST PORT
-Run with SQLAlchemy 1.4 (Debian's python3-sqlalchemy) or 2.0 on PYTHONPATH.
+Run with SQLAlchemy 1.4 (Debian's python3-sqlalchemy) or 2.0 on PYTHONPATH; PGUSER and
+PGPASSWORD override the role (default akko/akko).
 """
+import os
 import sys
 
 import psycopg2
 
 mode, host, port = sys.argv[1], sys.argv[2], sys.argv[3]
-url = f"postgresql+psycopg2://akko:akko@{host}:{port}/akko"
+user, password = os.environ.get("PGUSER", "akko"), os.environ.get("PGPASSWORD", "akko")
+url = f"postgresql+psycopg2://{user}:{password}@{host}:{port}/akko"
 
 if mode == "psycopg2":
-    conn = psycopg2.connect(host=host, port=port, user="akko", password="akko", dbname="akko",
+    conn = psycopg2.connect(host=host, port=port, user=user, password=password, dbname="akko",
                             application_name="h_psycopg2")
     cur = conn.cursor()
     cur.execute("SELECT %s AS n, current_database()", (7,))
@@ -43,7 +46,7 @@ elif mode == "pandas":
 
     engine = sqlalchemy.create_engine(url, connect_args={"application_name": "h_pandas"})
     frame = pd.DataFrame({"id": [1, 2], "label": ["a", "b"], "score": [1.5, 2.5], "ok": [True, False],
-                          "at": pd.to_datetime(["2024-01-01", "2024-01-02"])})
+                          "ts": pd.to_datetime(["2024-01-01", "2024-01-02"])})
     frame.to_sql("pandas_t", engine, index=False, if_exists="replace")
     print(pd.read_sql("SELECT * FROM pandas_t ORDER BY id", engine))
     print(pd.read_sql_table("pandas_t", engine))

@@ -1,11 +1,11 @@
 -- The schema every pg_catalog fixture was harvested against: run on PostgreSQL 15 (in
 -- schema public) and on AKKO (in schema main) before replaying the client statements.
--- It stays within what both accept and both represent alike: no varchar(n) (DuckDB drops
--- the length) and no TEXT (DuckDB has one string type, shown to clients as varchar).
+-- It stays within what both accept and both represent alike: strings are TEXT (DuckDB has
+-- one string type, unbounded, shown to clients as text; it drops varchar(n)'s length).
 CREATE TABLE customers (
     id INTEGER PRIMARY KEY,
-    name VARCHAR NOT NULL,
-    email VARCHAR UNIQUE,
+    name TEXT NOT NULL,
+    email TEXT UNIQUE,
     balance NUMERIC(12,2) DEFAULT 0,
     created_at TIMESTAMP,
     active BOOLEAN
@@ -15,7 +15,7 @@ CREATE TABLE orders (
     customer_id INTEGER REFERENCES customers (id),
     amount DOUBLE PRECISION,
     placed DATE,
-    note VARCHAR
+    note TEXT
 );
 CREATE INDEX orders_customer_idx ON orders (customer_id);
 CREATE TABLE kinds (
@@ -26,7 +26,7 @@ CREATE TABLE kinds (
     k_double DOUBLE PRECISION,
     k_numeric NUMERIC(18,4),
     k_bool BOOLEAN,
-    k_varchar VARCHAR,
+    k_text TEXT,
     k_bytea BYTEA,
     k_date DATE,
     k_time TIME,
@@ -36,6 +36,6 @@ CREATE TABLE kinds (
     k_uuid UUID,
     k_json JSON,
     k_int_array INTEGER[],
-    k_varchar_array VARCHAR[]
+    k_text_array TEXT[]
 );
 CREATE VIEW big_orders AS SELECT order_id, amount FROM orders WHERE amount > 100;
