@@ -299,10 +299,13 @@ public:
 		return !connection.IsAutoCommit();
 	}
 
-	std::string CurrentSetting(const std::string &name) override {
+	std::optional<std::string> CurrentSetting(const std::string &name) override {
 		Value value;
 		auto found = connection.context->TryGetCurrentSetting(name, value);
-		return found ? value.ToString() : std::string();
+		if (!found) {
+			return std::nullopt;
+		}
+		return value.IsNull() ? std::string() : value.ToString();
 	}
 
 private:

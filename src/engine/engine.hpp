@@ -91,7 +91,8 @@ public:
 	virtual bool InTransaction() = 0;
 	// The user current_user names in this session's SQL.
 	virtual void SetUser(const std::string &user) = 0;
-	virtual std::string CurrentSetting(const std::string &name) = 0;
+	// The engine's value of a setting, or nullopt when the engine has no such setting.
+	virtual std::optional<std::string> CurrentSetting(const std::string &name) = 0;
 };
 
 class Engine {

@@ -130,6 +130,13 @@ bool IsCollationToDrop(const Token &token) {
 	        token.text == "ucs_basic");
 }
 
+bool IsHexBytea(const std::string &text) {
+	if (text.size() < 2 || text[0] != '\\' || text[1] != 'x' || text.size() % 2 != 0) {
+		return false;
+	}
+	return std::all_of(text.begin() + 2, text.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
 class Rewriter {
 public:
 	explicit Rewriter(const std::string &sql_p) : sql(sql_p), tokens(Tokenize(sql_p)) {
@@ -335,6 +342,12 @@ private:
 		}
 		if (RewriteAny(i)) {
 			return i + 3;
+		}
+		// '\x0aff'::bytea is PostgreSQL's hex input; DuckDB would read \x0a as one escaped byte.
+		if (token.kind == Token::Kind::String && IsSymbol(i + 1, ":") && IsSymbol(i + 2, ":") &&
+		    Is(i + 3, Token::Kind::Word, "BYTEA") && IsHexBytea(token.text)) {
+			Replace(token.offset, End(i + 3), "unhex('" + token.text.substr(2) + "')");
+			return i + 4;
 		}
 		// OPERATOR(schema.op) -> op
 		if (Is(i, Token::Kind::Word, "OPERATOR") && IsSymbol(i + 1, "(")) {

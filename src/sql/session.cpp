@@ -133,8 +133,11 @@ void StatementRecord::Failed(const akko::Error &error) {
 Session::Session(SqlService &service_p, SessionIdentity identity_p)
     : service(service_p), identity(std::move(identity_p)), engine(service.engine.Connect()),
       parameters(std::make_unique<Parameters>(service.server_version, identity.user)) {
-	parameters->values["application_name"].value = identity.application_name;
 	engine->SetUser(identity.user);
+	parameters->values["application_name"].value = identity.application_name;
+	if (!identity.application_name.empty() && engine->CurrentSetting("application_name")) {
+		engine->Run(fmt::format("SET SESSION application_name = {}", QuoteLiteral(identity.application_name)));
+	}
 }
 
 Session::~Session() {
@@ -466,9 +469,10 @@ Outcome Session::RunSet(const std::vector<Token> &tokens, const std::string &sql
 	if (*canonical == "client_encoding") {
 		value = "UTF8";
 	}
-	if (parameter.engine) {
+	if (parameter.engine || engine->CurrentSetting(*canonical)) {
+		// current_setting() in SQL sees what the session set.
 		DetachOpenResults();
-		engine->Run(fmt::format("SET {} = {}", *canonical, QuoteLiteral(value)));
+		engine->Run(fmt::format("SET SESSION {} = {}", QuoteIdentifier(*canonical), QuoteLiteral(value)));
 	}
 	parameter.value = value;
 	if (parameter.reported) {

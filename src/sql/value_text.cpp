@@ -202,6 +202,16 @@ bool ArrayElementNeedsQuotes(std::string_view text) {
 void AppendArray(std::string &out, const ColumnView &column, uint64_t row) {
 	auto entry = column.lists[row];
 	auto &child = column.children[0];
+	// pg_index.indkey and friends are int2vector/oidvector, whose text is "1 2 3".
+	if (column.type->name == "int2vector" || column.type->name == "oidvector") {
+		for (uint64_t i = 0; i < entry.length; i++) {
+			if (i) {
+				out += ' ';
+			}
+			AppendValueText(out, child, entry.offset + i);
+		}
+		return;
+	}
 	out += '{';
 	std::string element;
 	for (uint64_t i = 0; i < entry.length; i++) {

@@ -112,16 +112,7 @@ bool PgConnection::ReadMessage(FrontendMessage &message) {
 }
 
 void PgConnection::SendError(const akko::Error &error, const char *severity) {
-	// DuckDB appends its own "LINE n: ..." excerpt; PostgreSQL clients draw that excerpt
-	// themselves from the position field, so it would show twice.
-	std::string_view message = error.message;
-	if (error.position) {
-		auto excerpt = message.find("\n\nLINE ");
-		if (excerpt != std::string_view::npos) {
-			message = message.substr(0, excerpt);
-		}
-	}
-	writer.ErrorOrNotice('E', severity, Describe(error.code).sqlstate, std::string(message), error.position.value_or(0));
+	writer.ErrorOrNotice('E', severity, Describe(error.code).sqlstate, error.message, error.position.value_or(0));
 }
 
 void PgConnection::SendSessionMessages() {

@@ -1,5 +1,6 @@
 #include "adapters/pgwire/pg_types.hpp"
 
+#include "engine/pg_types.hpp"
 #include "sql/value_text.hpp"
 
 #include <cstring>
@@ -20,51 +21,6 @@ constexpr int32_t kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, k
                   kFloat8 = 701, kUnknown = 705, kVarchar = 1043, kBpchar = 1042, kDate = 1082, kTime = 1083,
                   kTimestamp = 1114, kTimestampTz = 1184, kInterval = 1186, kTimeTz = 1266, kBit = 1560,
                   kNumeric = 1700, kUuid = 2950, kJsonb = 3802, kName = 19, kOid = 26, kChar = 18;
-}
-
-int32_t ArrayOidFor(int32_t element) {
-	switch (element) {
-	case oid::kBool:
-		return 1000;
-	case oid::kBytea:
-		return 1001;
-	case oid::kInt2:
-		return 1005;
-	case oid::kInt4:
-		return 1007;
-	case oid::kText:
-		return 1009;
-	case oid::kVarchar:
-		return 1015;
-	case oid::kInt8:
-		return 1016;
-	case oid::kFloat4:
-		return 1021;
-	case oid::kFloat8:
-		return 1022;
-	case oid::kTimestamp:
-		return 1115;
-	case oid::kDate:
-		return 1182;
-	case oid::kTime:
-		return 1183;
-	case oid::kTimestampTz:
-		return 1185;
-	case oid::kInterval:
-		return 1187;
-	case oid::kNumeric:
-		return 1231;
-	case oid::kTimeTz:
-		return 1270;
-	case oid::kBit:
-		return 1561;
-	case oid::kUuid:
-		return 2951;
-	case oid::kJson:
-		return 199;
-	default:
-		return 1009;
-	}
 }
 
 template <class T>
@@ -237,61 +193,10 @@ std::optional<std::string> NumericFromBinary(std::string_view bytes) {
 } // namespace
 
 PgTypeInfo TypeInfoFor(const ColumnType &type) {
-	if (type.json) {
-		return {oid::kJson, -1, -1};
-	}
-	switch (type.kind) {
-	case TypeKind::Boolean:
-		return {oid::kBool, 1, -1};
-	case TypeKind::TinyInt:
-	case TypeKind::SmallInt:
-	case TypeKind::UTinyInt:
-		return {oid::kInt2, 2, -1};
-	case TypeKind::Integer:
-	case TypeKind::USmallInt:
-		return {oid::kInt4, 4, -1};
-	case TypeKind::BigInt:
-	case TypeKind::UInteger:
-		return {oid::kInt8, 8, -1};
-	case TypeKind::HugeInt:
-	case TypeKind::UBigInt:
-	case TypeKind::UHugeInt:
-		return {oid::kNumeric, -1, -1};
-	case TypeKind::Float:
-		return {oid::kFloat4, 4, -1};
-	case TypeKind::Double:
-		return {oid::kFloat8, 8, -1};
-	case TypeKind::Decimal:
-		return {oid::kNumeric, -1, ((int32_t(type.width) << 16) | type.scale) + 4};
-	case TypeKind::Varchar:
-	case TypeKind::Enum:
-		return {oid::kVarchar, -1, -1};
-	case TypeKind::Blob:
-		return {oid::kBytea, -1, -1};
-	case TypeKind::Date:
-		return {oid::kDate, 4, -1};
-	case TypeKind::Time:
-		return {oid::kTime, 8, -1};
-	case TypeKind::TimeTz:
-		return {oid::kTimeTz, 12, -1};
-	case TypeKind::Timestamp:
-		return {oid::kTimestamp, 8, -1};
-	case TypeKind::TimestampTz:
-		return {oid::kTimestampTz, 8, -1};
-	case TypeKind::Interval:
-		return {oid::kInterval, 16, -1};
-	case TypeKind::Uuid:
-		return {oid::kUuid, 16, -1};
-	case TypeKind::Bit:
-		return {oid::kBit, -1, -1};
-	case TypeKind::List:
-	case TypeKind::Array:
-		return {ArrayOidFor(TypeInfoFor(type.children[0]).oid), -1, -1};
-	case TypeKind::Null:
-		return {oid::kText, -1, -1};
-	default:
-		return {oid::kText, -1, -1};
-	}
+	// The catalog (pg_type, pg_attribute) and the wire must agree: one mapping serves both.
+	auto type_oid = engine::PgTypeOid(type);
+	auto *entry = engine::FindPgType(type_oid);
+	return {type_oid, entry && entry->length > 0 ? entry->length : int16_t(-1), engine::PgTypeModifier(type)};
 }
 
 TypeKind KindForOid(int32_t type_oid) {
