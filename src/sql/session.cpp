@@ -211,6 +211,22 @@ uint64_t Session::FinishCopyIn(Outcome &outcome) {
 	return count;
 }
 
+bool Session::NeedsImplicitTransaction(const std::vector<std::string> &statements) const {
+	if (statements.size() < 2 || state != TransactionState::Idle) {
+		return false;
+	}
+	static const char *const own_transaction[] = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "COPY"};
+	for (auto &statement : statements) {
+		auto tokens = Tokenize(statement, 1);
+		for (auto verb : own_transaction) {
+			if (!tokens.empty() && tokens[0].kind == Token::Kind::Word && tokens[0].text == verb) {
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
 void Session::BeginImplicitTransaction() {
 	DetachOpenResults();
 	engine->Run("BEGIN TRANSACTION");

@@ -120,6 +120,9 @@ public:
 	uint64_t FinishCopyIn(Outcome &outcome);
 	// Several statements of one simple query run in one transaction unless they manage their
 	// own (PostgreSQL's implicit transaction block). These are not statements of their own.
+	// Whether a simple query of these statements needs one: several statements, no block
+	// open, and none of them controls transactions (or is a COPY, which makes its own).
+	bool NeedsImplicitTransaction(const std::vector<std::string> &statements) const;
 	void BeginImplicitTransaction();
 	void EndImplicitTransaction(bool commit);
 

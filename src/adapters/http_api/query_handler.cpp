@@ -97,16 +97,6 @@ QueryRequest ParseRequest(const net::HttpRequest &request) {
 	return query;
 }
 
-bool IsTransactionControl(const std::string &statement) {
-	auto tokens = Tokenize(statement, 1);
-	if (tokens.empty() || tokens[0].kind != Token::Kind::Word) {
-		return false;
-	}
-	auto &verb = tokens[0].text;
-	return verb == "BEGIN" || verb == "START" || verb == "COMMIT" || verb == "END" || verb == "ROLLBACK" ||
-	       verb == "ABORT";
-}
-
 akko::Error CopyRefused() {
 	return akko::Error(ErrorCode::FeatureNotSupported,
 	                   "COPY FROM STDIN and COPY TO STDOUT need the PostgreSQL protocol; over HTTP, use INSERT or "
@@ -160,14 +150,13 @@ public:
 			    ErrorCode::InvalidInput,
 			    fmt::format("parameters need exactly one statement; \"sql\" holds {}", statements.size()));
 		}
-		bool implicit = statements.size() > 1;
 		for (auto &statement : statements) {
 			bool from_stdin = false;
 			if (sql::ParseCopy(statement, from_stdin)) {
 				throw CopyRefused();
 			}
-			implicit = implicit && !IsTransactionControl(statement);
 		}
+		bool implicit = session.NeedsImplicitTransaction(statements);
 		CancelGuard cancel(responder, session);
 		if (implicit) {
 			session.BeginImplicitTransaction();

@@ -42,16 +42,6 @@ std::optional<std::vector<int16_t>> ExpandFormats(const std::vector<int16_t> &co
 	return codes;
 }
 
-bool IsTransactionControl(const std::string &sql) {
-	auto tokens = Tokenize(sql, 1);
-	if (tokens.empty()) {
-		return false;
-	}
-	auto &verb = tokens[0].text;
-	return verb == "BEGIN" || verb == "START" || verb == "COMMIT" || verb == "END" || verb == "ROLLBACK" ||
-	       verb == "ABORT" || verb == "COPY";
-}
-
 } // namespace
 
 PgConnection::PgConnection(PgServer::State &server_p, boost::asio::ip::tcp::socket socket_p, int32_t pid_p,
@@ -646,11 +636,7 @@ void PgConnection::HandleSimpleQuery(std::string_view payload) {
 		SendReadyForQuery();
 		return;
 	}
-	// Several statements run as one implicit transaction unless they manage their own.
-	bool implicit = statements_text.size() > 1 && session->State() == sql::TransactionState::Idle;
-	for (auto &statement : statements_text) {
-		implicit = implicit && !IsTransactionControl(statement);
-	}
+	bool implicit = session->NeedsImplicitTransaction(statements_text);
 	if (implicit) {
 		session->BeginImplicitTransaction();
 	}
