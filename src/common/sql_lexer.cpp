@@ -186,4 +186,38 @@ std::string RewriteParameters(std::string_view sql, const std::function<std::str
 	return out;
 }
 
+namespace {
+std::string Quote(std::string_view text, char quote) {
+	std::string out(1, quote);
+	for (char c : text) {
+		out += c;
+		if (c == quote) {
+			out += quote;
+		}
+	}
+	out += quote;
+	return out;
+}
+} // namespace
+
+std::string QuoteIdentifier(std::string_view name) {
+	return Quote(name, '"');
+}
+
+std::string QuoteLiteral(std::string_view text) {
+	return Quote(text, '\'');
+}
+
+std::string ToLower(std::string_view text) {
+	std::string out(text);
+	for (auto &c : out) {
+		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	}
+	return out;
+}
+
+std::string IdentifierName(std::string_view sql, const Token &token) {
+	return token.kind == Token::Kind::Word ? ToLower(sql.substr(token.offset, token.length)) : token.text;
+}
+
 } // namespace akko

@@ -22,6 +22,15 @@ struct Token {
 // Tokens of one statement, comments and white space skipped; stops after `limit` tokens.
 std::vector<Token> Tokenize(std::string_view sql, size_t limit = SIZE_MAX);
 
+// "name" with embedded quotes doubled: an identifier SQL reads back exactly as written.
+std::string QuoteIdentifier(std::string_view name);
+// 'text' with embedded quotes doubled.
+std::string QuoteLiteral(std::string_view text);
+// ASCII lower case, as PostgreSQL folds unquoted identifiers.
+std::string ToLower(std::string_view text);
+// A name token as PostgreSQL reads it: plain words folded to lower case, quoted ones as written.
+std::string IdentifierName(std::string_view sql, const Token &token);
+
 // Rewrites every $n parameter outside quotes and comments with `replace(n)`.
 std::string RewriteParameters(std::string_view sql, const std::function<std::string(int)> &replace);
 

@@ -12,6 +12,7 @@
 //              pg_roles, ... with PostgreSQL's columns and type OIDs
 //   settings   server_version, server_version_num, standard_conforming_strings, ...
 // What the parser itself rejects is rewritten before parsing (pg_dialect.cpp).
+#include "common/sql_lexer.hpp"
 #include "engine/duckdb_internal.hpp"
 #include "engine/pg_dialect.hpp"
 #include "engine/pg_types.hpp"
@@ -91,13 +92,6 @@ bool IsDigits(const std::string &text) {
 	       std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
-std::string Lower(std::string text) {
-	for (auto &c : text) {
-		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-	}
-	return text;
-}
-
 // ---------------------------------------------------------------------------------------
 // OID <-> name directory behind the reg* types, built once per query and thread.
 
@@ -134,13 +128,13 @@ struct NameDirectory : public FunctionLocalState {
 				bool visible = system ? schema.name != "information_schema" : schema.name == DEFAULT_SCHEMA;
 				if (!system || schema.name != "main") {
 					namespace_names.emplace(schema.oid, QuoteIdent(schema.name));
-					namespaces.emplace(Lower(schema.name), schema.oid);
+					namespaces.emplace(ToLower(schema.name), schema.oid);
 				}
 				for (auto type : {duckdb::CatalogType::TABLE_ENTRY, duckdb::CatalogType::INDEX_ENTRY,
 				                  duckdb::CatalogType::SEQUENCE_ENTRY}) {
 					auto add = [&](duckdb::CatalogEntry &entry) {
-						auto name = Lower(entry.name);
-						relations_qualified.emplace(Lower(schema.name) + "." + name, entry.oid);
+						auto name = ToLower(entry.name);
+						relations_qualified.emplace(ToLower(schema.name) + "." + name, entry.oid);
 						if (visible && relations_visible.emplace(name, entry.oid).second) {
 							relation_names.emplace(entry.oid, QuoteIdent(entry.name));
 						} else {
@@ -166,10 +160,10 @@ struct NameDirectory : public FunctionLocalState {
 		}
 		auto name = duckdb::QualifiedName::Parse(text);
 		if (!name.schema.empty() && name.schema != INVALID_SCHEMA) {
-			auto found = relations_qualified.find(Lower(name.schema) + "." + Lower(name.name));
+			auto found = relations_qualified.find(ToLower(name.schema) + "." + ToLower(name.name));
 			return found == relations_qualified.end() ? -1 : found->second;
 		}
-		auto found = relations_visible.find(Lower(name.name));
+		auto found = relations_visible.find(ToLower(name.name));
 		return found == relations_visible.end() ? -1 : found->second;
 	}
 
@@ -178,7 +172,7 @@ struct NameDirectory : public FunctionLocalState {
 			return std::stoll(text);
 		}
 		auto name = duckdb::QualifiedName::Parse(text);
-		auto found = namespaces.find(Lower(name.name));
+		auto found = namespaces.find(ToLower(name.name));
 		return found == namespaces.end() ? -1 : found->second;
 	}
 };
@@ -263,7 +257,7 @@ int64_t RegOid(RegKind kind, const NameDirectory *directory, const std::string &
 		if (IsDigits(text)) {
 			return std::stoll(text);
 		}
-		if (Lower(text) != Lower(directory->owner)) {
+		if (ToLower(text) != ToLower(directory->owner)) {
 			error = fmt::format("role \"{}\" does not exist", text);
 			return -1;
 		}

@@ -11,26 +11,8 @@ namespace akko::sql {
 
 namespace {
 
-std::string Lower(std::string text) {
-	std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-	return text;
-}
-
 bool IsSymbol(const Token &token, char c) {
 	return token.kind == Token::Kind::Symbol && token.text[0] == c;
-}
-
-// An identifier as SQL text the engine parses back: "quoted" unless a plain lower-case word.
-std::string QuotedIdentifier(const std::string &sql, const Token &token) {
-	std::string name = token.kind == Token::Kind::Word ? Lower(sql.substr(token.offset, token.length)) : token.text;
-	std::string quoted = "\"";
-	for (char c : name) {
-		quoted += c;
-		if (c == '"') {
-			quoted += '"';
-		}
-	}
-	return quoted + "\"";
 }
 
 char SingleChar(const std::string &option, const std::string &value) {
@@ -44,14 +26,14 @@ bool OptionBool(const Token *token) {
 	if (!token) {
 		return true;
 	}
-	auto text = Lower(token->text);
+	auto text = ToLower(token->text);
 	return !(text == "false" || text == "off" || text == "0");
 }
 
 void ApplyOption(CopySpec &spec, const std::string &name, const Token *value) {
 	auto text = value ? value->text : std::string();
 	if (name == "FORMAT") {
-		auto format = Lower(text);
+		auto format = ToLower(text);
 		if (format == "csv") {
 			spec.format = CopySpec::Format::Csv;
 		} else if (format == "text") {
@@ -79,12 +61,12 @@ void ApplyOption(CopySpec &spec, const std::string &name, const Token *value) {
 		spec.escape = SingleChar("escape", text);
 		spec.escape_set = true;
 	} else if (name == "ENCODING") {
-		auto encoding = Lower(text);
+		auto encoding = ToLower(text);
 		if (encoding != "utf8" && encoding != "utf-8" && encoding != "sql_ascii") {
 			throw Error(ErrorCode::FeatureNotSupported, fmt::format("COPY encoding \"{}\" is not supported: use UTF8", text));
 		}
 	} else {
-		throw Error(ErrorCode::SyntaxError, fmt::format("option \"{}\" not recognized", Lower(name)));
+		throw Error(ErrorCode::SyntaxError, fmt::format("option \"{}\" not recognized", ToLower(name)));
 	}
 }
 
@@ -113,7 +95,7 @@ std::optional<CopySpec> ParseCopy(const std::string &sql, bool &from_stdin) {
 		i++;
 	} else {
 		while (i < tokens.size() && (tokens[i].kind == Token::Kind::Word || tokens[i].kind == Token::Kind::QuotedIdentifier)) {
-			spec.table += QuotedIdentifier(sql, tokens[i++]);
+			spec.table += QuoteIdentifier(IdentifierName(sql, tokens[i++]));
 			if (i < tokens.size() && IsSymbol(tokens[i], '.')) {
 				spec.table += '.';
 				i++;
@@ -124,7 +106,7 @@ std::optional<CopySpec> ParseCopy(const std::string &sql, bool &from_stdin) {
 		if (i < tokens.size() && IsSymbol(tokens[i], '(')) {
 			for (i++; i < tokens.size() && !IsSymbol(tokens[i], ')'); i++) {
 				if (!IsSymbol(tokens[i], ',')) {
-					spec.columns.push_back(QuotedIdentifier(sql, tokens[i]));
+					spec.columns.push_back(QuoteIdentifier(IdentifierName(sql, tokens[i])));
 				}
 			}
 			i++;

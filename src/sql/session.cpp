@@ -11,40 +11,8 @@ namespace akko::sql {
 
 namespace {
 
-std::string Lower(std::string text) {
-	std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-	return text;
-}
-
 bool IsWord(const std::vector<Token> &tokens, size_t i, const char *word) {
 	return i < tokens.size() && tokens[i].kind == Token::Kind::Word && tokens[i].text == word;
-}
-
-// An identifier as PostgreSQL folds it: plain words to lower case, quoted ones as written.
-std::string IdentifierName(const std::string &sql, const Token &token) {
-	return token.kind == Token::Kind::Word ? Lower(sql.substr(token.offset, token.length)) : token.text;
-}
-
-std::string QuoteLiteral(const std::string &text) {
-	std::string out = "'";
-	for (char c : text) {
-		out += c;
-		if (c == '\'') {
-			out += '\'';
-		}
-	}
-	return out + "'";
-}
-
-std::string QuoteIdentifier(const std::string &text) {
-	std::string out = "\"";
-	for (char c : text) {
-		out += c;
-		if (c == '"') {
-			out += '"';
-		}
-	}
-	return out + "\"";
 }
 
 const char *DuckTypeName(engine::TypeKind kind) {
@@ -324,7 +292,7 @@ Outcome Session::RunCommand(const std::string &sql) {
 			return RunShow("session_authorization");
 		}
 		auto name = IdentifierName(sql, tokens[1]);
-		if (tokens.size() == 2 && (parameters->Canonical(name) || Lower(name) == "all")) {
+		if (tokens.size() == 2 && (parameters->Canonical(name) || ToLower(name) == "all")) {
 			return RunShow(name);
 		}
 	}
@@ -417,9 +385,9 @@ Outcome Session::RunSet(const std::vector<Token> &tokens, const std::string &sql
 		// for are accepted and reported as asked.
 		for (size_t k = i; k + 2 < tokens.size(); k++) {
 			if (tokens[k].text == "LEVEL") {
-				std::string level = Lower(tokens[k + 1].text);
+				std::string level = ToLower(tokens[k + 1].text);
 				if (k + 2 < tokens.size() && tokens[k + 2].kind == Token::Kind::Word) {
-					level += " " + Lower(tokens[k + 2].text);
+					level += " " + ToLower(tokens[k + 2].text);
 				}
 				parameters->values["transaction_isolation"].value = level;
 			}
@@ -444,7 +412,7 @@ Outcome Session::RunSet(const std::vector<Token> &tokens, const std::string &sql
 	if (name.empty()) {
 		throw Error(ErrorCode::SyntaxError, "syntax error at end of input");
 	}
-	if (reset && Lower(name) == "all") {
+	if (reset && ToLower(name) == "all") {
 		for (auto &[parameter_name, parameter] : parameters->values) {
 			parameter.value = parameter.reset_value;
 		}
@@ -479,7 +447,7 @@ Outcome Session::RunSet(const std::vector<Token> &tokens, const std::string &sql
 	if (to_default) {
 		value = parameter.reset_value;
 	}
-	if (*canonical == "client_encoding" && Lower(value) != "utf8" && Lower(value) != "utf-8" && Lower(value) != "unicode") {
+	if (*canonical == "client_encoding" && ToLower(value) != "utf8" && ToLower(value) != "utf-8" && ToLower(value) != "unicode") {
 		throw Error(ErrorCode::FeatureNotSupported, fmt::format("client_encoding \"{}\" is not supported: use UTF8", value));
 	}
 	if (*canonical == "client_encoding") {
@@ -499,7 +467,7 @@ Outcome Session::RunSet(const std::vector<Token> &tokens, const std::string &sql
 
 Outcome Session::RunShow(const std::string &name) {
 	DetachOpenResults();
-	if (Lower(name) == "all") {
+	if (ToLower(name) == "all") {
 		std::string sql = "SELECT * FROM (VALUES ";
 		bool first = true;
 		for (auto &[parameter_name, parameter] : parameters->values) {
@@ -511,7 +479,7 @@ Outcome Session::RunShow(const std::string &name) {
 	}
 	auto canonical = parameters->Canonical(name);
 	auto &parameter = parameters->values[*canonical];
-	auto column = Lower(name) == "transaction_isolation" ? std::string("transaction_isolation") : Lower(*canonical);
+	auto column = ToLower(name) == "transaction_isolation" ? std::string("transaction_isolation") : ToLower(*canonical);
 	return Rows(engine->Run(fmt::format("SELECT {}::VARCHAR AS {}", QuoteLiteral(parameter.value), QuoteIdentifier(column))),
 	            "SHOW");
 }

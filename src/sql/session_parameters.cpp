@@ -1,3 +1,4 @@
+#include "common/sql_lexer.hpp"
 #include "sql/session.hpp"
 #include "sql/session_parameters.hpp"
 
@@ -5,13 +6,6 @@
 #include <cctype>
 
 namespace akko::sql {
-
-namespace {
-std::string Lower(std::string text) {
-	std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-	return text;
-}
-} // namespace
 
 Session::Parameters::Parameters(const std::string &server_version, const std::string &user) {
 	auto add = [&](const std::string &name, const std::string &value, bool reported, bool engine = false) {
@@ -56,9 +50,9 @@ Session::Parameters::Parameters(const std::string &server_version, const std::st
 }
 
 std::optional<std::string> Session::Parameters::Canonical(const std::string &name) const {
-	auto lower = Lower(name);
+	auto lower = ToLower(name);
 	for (auto &[canonical, parameter] : values) {
-		if (Lower(canonical) == lower) {
+		if (ToLower(canonical) == lower) {
 			return canonical;
 		}
 	}

@@ -22,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path FixtureDir() {
-	return fs::path(__FILE__).parent_path().parent_path() / "sql" / "pg_catalog";
+	return fs::path(AKKO_SOURCE_DIR) / "tests" / "sql" / "pg_catalog";
 }
 
 std::string ReadFile(const fs::path &path) {

@@ -335,14 +335,7 @@ bool PgConnection::Authenticate() {
 	try {
 		auto created = std::make_unique<sql::Session>(server.service, identity);
 		for (auto &[name, value] : startup_options) {
-			std::string quoted = "'";
-			for (char c : value) {
-				quoted += c;
-				if (c == '\'') {
-					quoted += '\'';
-				}
-			}
-			created->Run(fmt::format("SET \"{}\" = {}", name, quoted + "'"));
+			created->Run(fmt::format("SET {} = {}", QuoteIdentifier(name), QuoteLiteral(value)));
 		}
 		created->TakeParameterChanges();
 		std::lock_guard<std::mutex> guard(session_lock);
