@@ -162,9 +162,8 @@ std::optional<std::string> NumericFromBinary(std::string_view bytes) {
 	}
 	std::string integer, fraction;
 	for (int i = 0; i < ndigits; i++) {
-		int16_t group;
-		ReadBigEndian(bytes.substr(8 + 2 * i, 2), group);
-		if (group < 0 || group > 9999) {
+		int16_t group = 0;
+		if (!ReadBigEndian(bytes.substr(8 + 2 * i, 2), group) || group < 0 || group > 9999) {
 			return std::nullopt;
 		}
 		auto text = std::to_string(group);
