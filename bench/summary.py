@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""Prints the headline figures of a `make bench` run from the JSON each benchmark saved.
+
+    bench/summary.py RESULTS_DIR
+"""
+import json
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import benchlib  # noqa: E402
+
+
+def load(directory, name):
+    path = pathlib.Path(directory) / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def main():
+    directory = sys.argv[1]
+    rows = []
+    stream = load(directory, "stream")
+    if stream:
+        duck = stream["baseline"]["touch"]["rows_per_s"]
+        for entry in stream["clients"]:
+            a, p = entry["akko"]["rows_per_s"], entry["postgres"]["rows_per_s"]
+            rows.append([f"stream {stream['rows']:,} rows: {entry['client']}", f"{benchlib.fmt_rate(a)} rows/s",
+                         f"PG 15 {benchlib.fmt_rate(p)} rows/s", benchlib.fmt_ratio(a, p),
+                         f"{benchlib.fmt_ratio(a, duck)} of DuckDB in-process ({benchlib.fmt_rate(duck)} rows/s)"])
+    latency = load(directory, "latency")
+    if latency:
+        for entry in latency["results"]:
+            a, p = entry["akko"], entry["postgres"]
+            rows.append([f"pgbench point lookup, {entry['clients']} client(s)", f"{a['tps']:.0f} stmt/s",
+                         f"PG 15 {p['tps']:.0f} stmt/s", benchlib.fmt_ratio(a["tps"], p["tps"]),
+                         f"p50 {a['p50_ms']:.3f} ms vs {p['p50_ms']:.3f} ms, p99 {a['p99_ms']:.3f} ms vs "
+                         f"{p['p99_ms']:.3f} ms"])
+        base = latency["baseline"]
+        rows.append(["prepared point lookup, DuckDB in-process", f"{base['statements_per_s']:.0f} stmt/s", "", "",
+                     f"p50 {base['p50_ms']:.3f} ms, {base['cpu_us_per_statement']:.0f} us CPU per statement"])
+    startup = load(directory, "startup")
+    if startup:
+        med = benchlib.median
+        a, p = med(startup["akko"]["existing_s"]), med(startup["postgres"]["exec_to_ready_s"])
+        rows.append(["start-up, existing data dir (exec to ready)", f"{a * 1000:.0f} ms",
+                     f"PG 15 {p * 1000:.0f} ms", benchlib.fmt_ratio(a, p),
+                     f"fresh data dir {med(startup['akko']['fresh_s']) * 1000:.0f} ms; "
+                     f"pg_ctl start -w {med(startup['postgres']['pg_ctl_start_s']) * 1000:.0f} ms"])
+        am, pm = startup["akko"]["memory_existing"]["idle"], startup["postgres"]["memory"]["idle"]
+        rows.append(["idle memory after start (Rss)", f"{am['VmRSS'] / 1024:.1f} MiB",
+                     f"PG 15 postmaster {pm['VmRSS'] / 1024:.1f} MiB", benchlib.fmt_ratio(am["VmRSS"], pm["VmRSS"]),
+                     f"Pss akko {am['Pss'] / 1024:.1f} MiB vs PG cluster {pm['cluster_Pss'] / 1024:.1f} MiB "
+                     f"({pm['processes']} processes)"])
+    if not rows:
+        print("no results")
+        return
+    print(benchlib.table(["benchmark", "akko", "baseline", "akko / baseline", "notes"], rows))
+    print("\nRatios are akko divided by the baseline: above 1x is better for rates, worse for times and memory.")
+    loads = [(name, r["loadavg"]["start"][0]) for name, r in (("stream", stream), ("latency", latency),
+                                                              ("startup", startup)) if r and "loadavg" in r]
+    if loads:
+        cpus = (stream or latency or startup)["machine"]["cpus"]
+        print(f"1-minute load average when each benchmark started, on {cpus} CPUs: "
+              + ", ".join(f"{name} {load:.2f}" for name, load in loads)
+              + " (a benchmark adds up to about 2 itself; more means other work shared the machine)")
+
+if __name__ == "__main__":
+    main()
