@@ -77,7 +77,7 @@ int ServeCommand::Run() {
 
 	auto config = ResolveConfig(flags, config_file);
 	log::Init(config.log_level, config.log_file);
-	fs::path data_dir = fs::absolute(config.data_dir);
+	fs::path data_dir = fs::absolute(config.data_dir).lexically_normal();
 	fs::create_directories(data_dir / "engine");
 	auto started = std::chrono::steady_clock::now();
 
