@@ -18,9 +18,6 @@ public:
 	const std::vector<engine::Column> &Columns() const {
 		return stream->Columns();
 	}
-	engine::QueryStream &Stream() {
-		return *stream;
-	}
 
 	// Calls visit(chunk, row) for up to `limit` rows (0: all that are left); returns the count.
 	template <class F>

@@ -241,8 +241,6 @@ void AppendArray(std::string &out, const ColumnView &column, uint64_t row) {
 	out += '}';
 }
 
-} // namespace
-
 void AppendInt128(std::string &out, Int128 value) {
 	bool negative = value.upper < 0;
 	unsigned __int128 magnitude = (static_cast<unsigned __int128>(static_cast<uint64_t>(value.upper)) << 64) | value.lower;
@@ -311,6 +309,8 @@ void AppendUuid(std::string &out, Int128 value) {
 		}
 	}
 }
+
+} // namespace
 
 void AppendValueText(std::string &out, const ColumnView &column, uint64_t row) {
 	const auto &type = *column.type;

@@ -10,10 +10,4 @@ namespace akko::sql {
 // Appends the text of a non-null value.
 void AppendValueText(std::string &out, const engine::ColumnView &column, uint64_t row);
 
-// Pieces shared with the binary encoders.
-void AppendInt128(std::string &out, engine::Int128 value);
-void AppendDecimal(std::string &out, engine::Int128 unscaled, int scale);
-engine::Int128 DecimalAt(const engine::ColumnView &column, uint64_t row);
-void AppendUuid(std::string &out, engine::Int128 value);
-
 } // namespace akko::sql

@@ -115,11 +115,6 @@ int PgServer::Port() const {
 	return state->bound_port;
 }
 
-size_t PgServer::ConnectionCount() const {
-	std::lock_guard<std::mutex> guard(state->lock);
-	return state->connections.size();
-}
-
 void PgServer::Stop() {
 	if (!state->acceptor || state->stopping.exchange(true)) {
 		return;

@@ -33,7 +33,6 @@ public:
 	int Port() const;
 	// Stops accepting, cancels running statements, tells clients and closes every connection.
 	void Stop();
-	size_t ConnectionCount() const;
 
 	struct State;
 
