@@ -51,6 +51,28 @@ const char *DuckTypeName(engine::TypeKind kind) {
 	}
 }
 
+// PostgreSQL's search_path ("$user", public, other) as DuckDB's: schema names separated
+// by commas alone, with "$user" left out and public being DuckDB's main.
+std::string EngineSearchPath(const std::string &value) {
+	std::string path;
+	size_t start = 0;
+	while (start <= value.size()) {
+		auto end = value.find(',', start);
+		auto item = value.substr(start, end == std::string::npos ? std::string::npos : end - start);
+		auto first = item.find_first_not_of(" \t\"");
+		auto last = item.find_last_not_of(" \t\"");
+		item = first == std::string::npos ? std::string() : item.substr(first, last - first + 1);
+		if (!item.empty() && item != "$user") {
+			path += (path.empty() ? "" : ",") + (item == "public" ? std::string("main") : item);
+		}
+		if (end == std::string::npos) {
+			break;
+		}
+		start = end + 1;
+	}
+	return path;
+}
+
 } // namespace
 
 std::string CommandTag(const std::string &verb, uint64_t rows) {
@@ -281,19 +303,9 @@ Outcome Session::RunCommand(const std::string &sql) {
 	if (verb == "SET" || verb == "RESET") {
 		return RunSet(tokens, sql);
 	}
-	if (verb == "SHOW" && tokens.size() >= 2) {
-		if (IsWord(tokens, 1, "TRANSACTION") && IsWord(tokens, 2, "ISOLATION")) {
-			return RunShow("transaction_isolation");
-		}
-		if (IsWord(tokens, 1, "TIME") && IsWord(tokens, 2, "ZONE")) {
-			return RunShow("TimeZone");
-		}
-		if (IsWord(tokens, 1, "SESSION") && IsWord(tokens, 2, "AUTHORIZATION")) {
-			return RunShow("session_authorization");
-		}
-		auto name = IdentifierName(sql, tokens[1]);
-		if (tokens.size() == 2 && (parameters->Canonical(name) || ToLower(name) == "all")) {
-			return RunShow(name);
+	if (verb == "SHOW") {
+		if (auto name = ShownParameter(tokens, sql)) {
+			return RunShow(*name);
 		}
 	}
 	if (verb == "DECLARE" || verb == "FETCH" || verb == "MOVE" || verb == "CLOSE") {
@@ -453,7 +465,13 @@ Outcome Session::RunSet(const std::vector<Token> &tokens, const std::string &sql
 	if (*canonical == "client_encoding") {
 		value = "UTF8";
 	}
-	if (parameter.engine || engine->CurrentSetting(*canonical)) {
+	if (*canonical == "search_path") {
+		auto engine_path = EngineSearchPath(value);
+		if (!engine_path.empty()) {
+			DetachOpenResults();
+			engine->Run(fmt::format("SET SESSION search_path = {}", QuoteLiteral(engine_path)));
+		}
+	} else if (parameter.engine || engine->CurrentSetting(*canonical)) {
 		// current_setting() in SQL sees what the session set.
 		DetachOpenResults();
 		engine->Run(fmt::format("SET SESSION {} = {}", QuoteIdentifier(*canonical), QuoteLiteral(value)));
@@ -463,6 +481,37 @@ Outcome Session::RunSet(const std::vector<Token> &tokens, const std::string &sql
 		parameters->changes.emplace_back(*canonical, value);
 	}
 	return Command(reset ? "RESET" : "SET");
+}
+
+std::optional<std::string> Session::ShownParameter(const std::vector<Token> &tokens, const std::string &sql) const {
+	if (tokens.size() < 2 || tokens[0].text != "SHOW") {
+		return std::nullopt;
+	}
+	if (IsWord(tokens, 1, "TRANSACTION") && IsWord(tokens, 2, "ISOLATION")) {
+		return "transaction_isolation";
+	}
+	if (IsWord(tokens, 1, "TIME") && IsWord(tokens, 2, "ZONE")) {
+		return "TimeZone";
+	}
+	if (IsWord(tokens, 1, "SESSION") && IsWord(tokens, 2, "AUTHORIZATION")) {
+		return "session_authorization";
+	}
+	auto name = IdentifierName(sql, tokens[1]);
+	if (tokens.size() == 2 && (parameters->Canonical(name) || ToLower(name) == "all")) {
+		return name;
+	}
+	return std::nullopt;
+}
+
+std::vector<engine::Column> Session::ShowColumns(const std::string &name) const {
+	engine::ColumnType text;
+	text.kind = engine::TypeKind::Varchar;
+	text.name = "VARCHAR";
+	if (ToLower(name) == "all") {
+		return {{"name", text}, {"setting", text}, {"description", text}};
+	}
+	// PostgreSQL names the column after the parameter as it spells it ("TimeZone").
+	return {{*parameters->Canonical(name), text}};
 }
 
 Outcome Session::RunShow(const std::string &name) {
@@ -477,10 +526,9 @@ Outcome Session::RunShow(const std::string &name) {
 		sql += ") AS t(name, setting, description) ORDER BY name";
 		return Rows(engine->Run(sql), "SHOW");
 	}
-	auto canonical = parameters->Canonical(name);
-	auto &parameter = parameters->values[*canonical];
-	auto column = ToLower(name) == "transaction_isolation" ? std::string("transaction_isolation") : ToLower(*canonical);
-	return Rows(engine->Run(fmt::format("SELECT {}::VARCHAR AS {}", QuoteLiteral(parameter.value), QuoteIdentifier(column))),
+	auto &parameter = parameters->values[*parameters->Canonical(name)];
+	return Rows(engine->Run(fmt::format("SELECT {}::VARCHAR AS {}", QuoteLiteral(parameter.value),
+	                                    QuoteIdentifier(ShowColumns(name)[0].name))),
 	            "SHOW");
 }
 
@@ -618,21 +666,19 @@ std::unique_ptr<Prepared> Session::Prepare(const std::string &sql, const std::ve
 	auto prepared = std::make_unique<Prepared>();
 	prepared->sql = sql;
 	auto tokens = Tokenize(sql, 4);
-	static const char *const session_verbs[] = {"BEGIN", "START",   "COMMIT", "END",   "ROLLBACK", "ABORT",
-	                                            "SET",   "RESET",   "SHOW",   "DECLARE", "FETCH", "MOVE",
-	                                            "CLOSE", "COPY",    "DISCARD", "SAVEPOINT", "RELEASE"};
+	static const char *const session_verbs[] = {"BEGIN", "START",   "COMMIT",  "END",       "ROLLBACK", "ABORT",
+	                                            "SET",   "RESET",   "DECLARE", "FETCH",     "MOVE",     "CLOSE",
+	                                            "COPY",  "DISCARD", "SAVEPOINT", "RELEASE"};
 	bool session_command = tokens.empty();
 	for (auto verb : session_verbs) {
 		session_command = session_command || tokens[0].text == verb;
 	}
+	auto shown = ShownParameter(Tokenize(sql, 4), sql);
+	session_command = session_command || shown.has_value();
 	if (session_command) {
-		if (!tokens.empty() && tokens[0].text == "SHOW") {
-			// Run it now to learn its columns; SHOW has no side effects.
-			auto outcome = RunCommand(sql);
-			if (auto *source = outcome.Source()) {
-				prepared->columns = source->Columns();
-				prepared->returns_rows = true;
-			}
+		if (shown) {
+			prepared->columns = ShowColumns(*shown);
+			prepared->returns_rows = true;
 		} else if (!tokens.empty() && (tokens[0].text == "FETCH" || tokens[0].text == "MOVE")) {
 			auto all = Tokenize(sql);
 			auto found = cursors.find(IdentifierName(sql, all.back()));

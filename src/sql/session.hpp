@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -149,6 +150,10 @@ private:
 	Outcome RunTransactionControl(const std::string &verb);
 	Outcome RunSet(const std::vector<akko::Token> &tokens, const std::string &sql);
 	Outcome RunShow(const std::string &name);
+	// The session parameter a SHOW statement asks for ("all" for SHOW ALL), or nullopt when
+	// the engine answers it (SHOW TABLES, ...).
+	std::optional<std::string> ShownParameter(const std::vector<akko::Token> &tokens, const std::string &sql) const;
+	std::vector<engine::Column> ShowColumns(const std::string &name) const;
 	Outcome RunCursorCommand(const std::vector<akko::Token> &tokens, const std::string &sql);
 	Outcome RunCopy(const std::string &sql);
 	void DetachOpenResults();
