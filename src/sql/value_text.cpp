@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <type_traits>
 
 namespace akko::sql {
 
@@ -31,6 +33,24 @@ void AppendPadded(std::string &out, int64_t value, int width) {
 	out.append(buffer, result.ptr);
 }
 
+// Whether `text` (a decimal that reads back as `value`) lies exactly halfway between `value`
+// and its neighbour, so that only round-half-even makes it read back as `value`. A wider
+// type holds that midpoint exactly.
+template <class T>
+bool IsRoundingTie(T value, std::string_view text) {
+	using Wide = std::conditional_t<sizeof(T) == 4, double, long double>;
+	std::string copy(text);
+	Wide decimal = sizeof(T) == 4 ? static_cast<Wide>(std::strtod(copy.c_str(), nullptr))
+	                              : static_cast<Wide>(std::strtold(copy.c_str(), nullptr));
+	Wide exact = static_cast<Wide>(value);
+	if (decimal == exact) {
+		return false;
+	}
+	T neighbour = std::nextafter(value, decimal > exact ? std::numeric_limits<T>::infinity()
+	                                                     : -std::numeric_limits<T>::infinity());
+	return decimal == (exact + static_cast<Wide>(neighbour)) / 2;
+}
+
 // PostgreSQL's float output (extra_float_digits >= 1): the shortest digits that round-trip,
 // in fixed notation unless the exponent is below -4 or at least the type's precision.
 template <class T>
@@ -43,18 +63,34 @@ void AppendFloat(std::string &out, T value, int precision) {
 		out += value > 0 ? "Infinity" : "-Infinity";
 		return;
 	}
+	// "-d.ddde-XX": the shortest digits that round-trip, in scientific form.
 	char buffer[64];
 	auto result = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
+	// PostgreSQL's Ryu keeps only digits strictly inside the value's rounding interval: where
+	// the shortest digits land exactly between two floats, take the first longer correctly
+	// rounded digits that are not such a tie.
+	for (int fraction_digits = static_cast<int>(std::string_view(buffer, result.ptr - buffer).find('e')) -
+	                           (value < 0 ? 2 : 1);
+	     IsRoundingTie(value, std::string_view(buffer, result.ptr - buffer)) && fraction_digits < 20;
+	     fraction_digits++) {
+		result = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific, fraction_digits);
+	}
 	std::string_view text(buffer, result.ptr - buffer);
-	auto e = text.find('e');
-	int exponent = std::stoi(std::string(text.substr(e + 1)));
-	std::string digits;
 	bool negative = text[0] == '-';
-	for (auto c : text.substr(0, e)) {
-		if (std::isdigit(static_cast<unsigned char>(c))) {
-			digits += c;
+	auto e = text.find('e');
+	int exponent = 0;
+	std::from_chars(text.data() + e + (text[e + 1] == '+' ? 2 : 1), text.data() + text.size(), exponent);
+	char digit_buffer[32];
+	size_t digit_count = 0;
+	for (size_t i = negative ? 1 : 0; i < e; i++) {
+		if (text[i] != '.') {
+			digit_buffer[digit_count++] = text[i];
 		}
 	}
+	while (digit_count > 1 && digit_buffer[digit_count - 1] == '0') {
+		digit_count--;
+	}
+	std::string_view digits(digit_buffer, digit_count);
 	if (negative) {
 		out += '-';
 	}
@@ -62,7 +98,7 @@ void AppendFloat(std::string &out, T value, int precision) {
 		out += digits[0];
 		if (digits.size() > 1) {
 			out += '.';
-			out.append(digits, 1);
+			out += digits.substr(1);
 		}
 		out += exponent < 0 ? "e-" : "e+";
 		AppendPadded(out, std::abs(exponent), 2);
@@ -76,9 +112,9 @@ void AppendFloat(std::string &out, T value, int precision) {
 			out += digits;
 			out.append(integer_digits - digits.size(), '0');
 		} else {
-			out.append(digits, 0, integer_digits);
+			out += digits.substr(0, integer_digits);
 			out += '.';
-			out.append(digits, integer_digits);
+			out += digits.substr(integer_digits);
 		}
 	}
 }
