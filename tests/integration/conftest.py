@@ -134,6 +134,8 @@ def fresh_akko(tmp_path):
 
 @pytest.fixture(scope="session")
 def postgres(tmp_path_factory):
-    server = RealPostgres(tempfile.mkdtemp(prefix="akko-pg-"))
+    base = tempfile.mkdtemp(prefix="akko-pg-")
+    server = RealPostgres(base)
     yield server
     server.stop()
+    shutil.rmtree(base, ignore_errors=True)
