@@ -1,0 +1,247 @@
+#include "common/error.hpp"
+#include "objstore/store.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace akko::objstore {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Temporary files live beside their target (so the rename is atomic) under a name no valid
+// key segment can take: keys may not contain NUL, and these names start with ".akko-tmp-".
+constexpr std::string_view kTemporaryPrefix = ".akko-tmp-";
+
+[[noreturn]] void IoError(const std::string &what, const fs::path &path) {
+	throw Error(ErrorCode::Internal, fmt::format("{} \"{}\": {}", what, path.string(), std::strerror(errno)));
+}
+
+void WriteAll(int fd, std::string_view data, const fs::path &path) {
+	while (!data.empty()) {
+		auto written = ::write(fd, data.data(), data.size());
+		if (written < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			IoError("cannot write", path);
+		}
+		data.remove_prefix(static_cast<size_t>(written));
+	}
+}
+
+void SyncDirectory(const fs::path &directory) {
+	int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
+	if (fd < 0) {
+		IoError("cannot open directory", directory);
+	}
+	::fsync(fd);
+	::close(fd);
+}
+
+ObjectInfo InfoFor(std::string key, const fs::path &path) {
+	struct stat status {};
+	if (::stat(path.c_str(), &status) != 0) {
+		IoError("cannot stat", path);
+	}
+	auto modified = std::chrono::seconds(status.st_mtim.tv_sec) + std::chrono::nanoseconds(status.st_mtim.tv_nsec);
+	return ObjectInfo {std::move(key), static_cast<uint64_t>(status.st_size),
+	                   std::chrono::duration_cast<std::chrono::milliseconds>(modified).count()};
+}
+
+class LocalStore : public Store {
+public:
+	explicit LocalStore(fs::path root_p) : root(std::move(root_p)) {
+		std::error_code error;
+		fs::create_directories(root, error);
+		if (error) {
+			throw Error(ErrorCode::ConfigurationError,
+			            fmt::format("cannot create the object store directory \"{}\": {}", root.string(), error.message()));
+		}
+	}
+
+	void Put(std::string_view key, std::string_view data) override {
+		auto path = PathFor(key);
+		std::error_code error;
+		fs::create_directories(path.parent_path(), error);
+		if (error) {
+			throw Error(ErrorCode::InvalidInput,
+			            fmt::format("cannot store \"{}\": a prefix of it is an object ({})", key, error.message()));
+		}
+		auto temporary = path.parent_path() /
+		                 fmt::format("{}{}-{}", kTemporaryPrefix, ::getpid(), next_temporary.fetch_add(1));
+		int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			IoError("cannot create", temporary);
+		}
+		try {
+			WriteAll(fd, data, temporary);
+			if (::fsync(fd) != 0) {
+				IoError("cannot sync", temporary);
+			}
+		} catch (...) {
+			::close(fd);
+			::unlink(temporary.c_str());
+			throw;
+		}
+		::close(fd);
+		if (::rename(temporary.c_str(), path.c_str()) != 0) {
+			::unlink(temporary.c_str());
+			IoError("cannot rename into", path);
+		}
+		SyncDirectory(path.parent_path());
+	}
+
+	std::string Get(std::string_view key, const ByteRange &range) override {
+		auto path = PathFor(key);
+		int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR) {
+				throw Error(ErrorCode::NotFound, fmt::format("object \"{}\" does not exist", key));
+			}
+			IoError("cannot open", path);
+		}
+		struct stat status {};
+		::fstat(fd, &status);
+		if (S_ISDIR(status.st_mode)) {
+			::close(fd);
+			throw Error(ErrorCode::NotFound, fmt::format("object \"{}\" does not exist", key));
+		}
+		auto size = static_cast<uint64_t>(status.st_size);
+		auto offset = std::min(range.offset, size);
+		auto length = std::min(range.length.value_or(size - offset), size - offset);
+		std::string data(length, '\0');
+		size_t done = 0;
+		while (done < length) {
+			auto n = ::pread(fd, data.data() + done, length - done, static_cast<off_t>(offset + done));
+			if (n < 0 && errno == EINTR) {
+				continue;
+			}
+			if (n <= 0) {
+				::close(fd);
+				IoError("cannot read", path);
+			}
+			done += static_cast<size_t>(n);
+		}
+		::close(fd);
+		return data;
+	}
+
+	std::optional<ObjectInfo> Head(std::string_view key) override {
+		auto path = PathFor(key);
+		std::error_code error;
+		if (!fs::is_regular_file(path, error)) {
+			return std::nullopt;
+		}
+		return InfoFor(std::string(key), path);
+	}
+
+	std::vector<ObjectInfo> List(std::string_view prefix) override {
+		std::vector<ObjectInfo> objects;
+		// Walk only the deepest directory the prefix names completely.
+		auto slash = prefix.rfind('/');
+		auto start = root;
+		if (slash != std::string_view::npos) {
+			auto directory = prefix.substr(0, slash);
+			ValidateKey(directory);
+			start = root / std::string(directory);
+		}
+		std::error_code error;
+		if (!fs::is_directory(start, error)) {
+			return objects;
+		}
+		for (auto it = fs::recursive_directory_iterator(start, error); !error && it != fs::recursive_directory_iterator();
+		     it.increment(error)) {
+			if (!it->is_regular_file() || it->path().filename().string().rfind(kTemporaryPrefix, 0) == 0) {
+				continue;
+			}
+			auto key = it->path().lexically_relative(root).generic_string();
+			if (key.compare(0, prefix.size(), prefix) == 0) {
+				objects.push_back(InfoFor(std::move(key), it->path()));
+			}
+		}
+		std::sort(objects.begin(), objects.end(), [](const ObjectInfo &a, const ObjectInfo &b) { return a.key < b.key; });
+		return objects;
+	}
+
+	bool Delete(std::string_view key) override {
+		auto path = PathFor(key);
+		std::error_code error;
+		if (!fs::is_regular_file(path, error)) {
+			return false;
+		}
+		if (!fs::remove(path, error) || error) {
+			throw Error(ErrorCode::Internal, fmt::format("cannot delete \"{}\": {}", path.string(), error.message()));
+		}
+		SyncDirectory(path.parent_path());
+		return true;
+	}
+
+private:
+	fs::path PathFor(std::string_view key) const {
+		ValidateKey(key);
+		return root / std::string(key);
+	}
+
+	fs::path root;
+	std::atomic<uint64_t> next_temporary {0};
+};
+
+bool IsValidUtf8(std::string_view text) {
+	size_t i = 0;
+	while (i < text.size()) {
+		auto lead = static_cast<unsigned char>(text[i]);
+		size_t extra = lead < 0x80 ? 0 : (lead >> 5) == 0x6 ? 1 : (lead >> 4) == 0xE ? 2 : (lead >> 3) == 0x1E ? 3 : 4;
+		if (extra == 4 || i + extra >= text.size() + (extra == 0)) {
+			return false;
+		}
+		for (size_t k = 1; k <= extra; k++) {
+			if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) {
+				return false;
+			}
+		}
+		i += extra + 1;
+	}
+	return true;
+}
+
+} // namespace
+
+void ValidateKey(std::string_view key) {
+	if (key.empty() || key.size() > 1024) {
+		throw Error(ErrorCode::InvalidInput, fmt::format("object key must be 1 to 1024 bytes, not {}", key.size()));
+	}
+	if (key.find('\0') != std::string_view::npos || key.find('\\') != std::string_view::npos) {
+		throw Error(ErrorCode::InvalidInput, "object key must not contain NUL or backslash");
+	}
+	if (!IsValidUtf8(key)) {
+		throw Error(ErrorCode::InvalidInput, "object key must be UTF-8");
+	}
+	size_t start = 0;
+	while (start <= key.size()) {
+		auto end = key.find('/', start);
+		auto segment = key.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+		if (segment.empty() || segment == "." || segment == ".." || segment.rfind(kTemporaryPrefix, 0) == 0) {
+			throw Error(ErrorCode::InvalidInput, fmt::format("object key \"{}\" has an empty, \".\", \"..\" or reserved segment", key));
+		}
+		if (end == std::string_view::npos) {
+			break;
+		}
+		start = end + 1;
+	}
+}
+
+std::unique_ptr<Store> OpenLocalStore(const std::string &root) {
+	return std::make_unique<LocalStore>(fs::absolute(root).lexically_normal());
+}
+
+} // namespace akko::objstore

@@ -1,0 +1,46 @@
+#pragma once
+// Object storage: the warehouse's files by key ("bucket/path/to/file"). The embedded
+// default keeps them in a local directory; external S3 comes with the REST catalog issue.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace akko::objstore {
+
+struct ObjectInfo {
+	std::string key;
+	uint64_t size = 0;
+	int64_t modified_unix_ms = 0;
+};
+
+struct ByteRange {
+	uint64_t offset = 0;
+	std::optional<uint64_t> length; // nullopt: to the end
+};
+
+class Store {
+public:
+	virtual ~Store() = default;
+	// Makes `data` the object's content atomically: readers see the old object or the whole
+	// new one, and once Put returns the object survives a crash.
+	virtual void Put(std::string_view key, std::string_view data) = 0;
+	// The object's bytes in `range` (clamped to its size). Throws akko::Error (not_found).
+	virtual std::string Get(std::string_view key, const ByteRange &range = {}) = 0;
+	virtual std::optional<ObjectInfo> Head(std::string_view key) = 0;
+	// Objects whose key starts with `prefix`, in binary key order.
+	virtual std::vector<ObjectInfo> List(std::string_view prefix) = 0;
+	// Removes the object; false when there was none.
+	virtual bool Delete(std::string_view key) = 0;
+};
+
+// Checks a key: UTF-8 path segments joined by '/', none empty, "." or "..", no NUL or
+// backslash, at most 1024 bytes. Throws akko::Error (invalid_input) naming what is wrong.
+void ValidateKey(std::string_view key);
+
+// The local-directory store rooted at `root` (created when missing).
+std::unique_ptr<Store> OpenLocalStore(const std::string &root);
+
+} // namespace akko::objstore
