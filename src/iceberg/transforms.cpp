@@ -1,5 +1,7 @@
 #include "iceberg/transforms.hpp"
 
+#include "common/civil_time.hpp"
+
 #include <cstring>
 
 namespace akko::iceberg {
@@ -8,22 +10,6 @@ namespace {
 
 uint32_t RotateLeft(uint32_t x, int r) {
 	return (x << r) | (x >> (32 - r));
-}
-
-int64_t FloorDivide(int64_t a, int64_t b) {
-	return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
-// Howard Hinnant's civil-from-days: the proleptic Gregorian date of a day number.
-void CivilFromDays(int64_t days, int64_t &year, unsigned &month) {
-	days += 719468;
-	const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-	const unsigned doe = static_cast<unsigned>(days - era * 146097);
-	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	const unsigned mp = (5 * doy + 2) / 153;
-	month = mp < 10 ? mp + 3 : mp - 9;
-	year = static_cast<int64_t>(yoe) + era * 400 + (month <= 2);
 }
 
 } // namespace
@@ -135,15 +121,15 @@ std::string TruncateString(std::string_view utf8, int32_t width) {
 
 int32_t YearsFromDays(int32_t days) {
 	int64_t year;
-	unsigned month;
-	CivilFromDays(days, year, month);
+	unsigned month, day;
+	CivilFromDays(days, year, month, day);
 	return static_cast<int32_t>(year - 1970);
 }
 
 int32_t MonthsFromDays(int32_t days) {
 	int64_t year;
-	unsigned month;
-	CivilFromDays(days, year, month);
+	unsigned month, day;
+	CivilFromDays(days, year, month, day);
 	return static_cast<int32_t>((year - 1970) * 12 + (month - 1));
 }
 

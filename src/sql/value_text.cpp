@@ -1,5 +1,7 @@
 #include "sql/value_text.hpp"
 
+#include "common/civil_time.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -119,18 +121,6 @@ void AppendFloat(std::string &out, T value, int precision) {
 	}
 }
 
-void CivilFromDays(int64_t days, int64_t &year, unsigned &month, unsigned &day) {
-	days += 719468;
-	const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-	const unsigned doe = static_cast<unsigned>(days - era * 146097);
-	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	const unsigned mp = (5 * doy + 2) / 153;
-	day = doy - (153 * mp + 2) / 5 + 1;
-	month = mp < 10 ? mp + 3 : mp - 9;
-	year = static_cast<int64_t>(yoe) + era * 400 + (month <= 2);
-}
-
 void AppendDate(std::string &out, int64_t days, bool &bc) {
 	int64_t year;
 	unsigned month, day;
@@ -161,10 +151,6 @@ void AppendTimeOfDay(std::string &out, int64_t micros) {
 	}
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-	return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
-}
-
 void AppendTimestamp(std::string &out, int64_t micros) {
 	if (micros == INT64_MAX) {
 		out += "infinity";
@@ -174,7 +160,7 @@ void AppendTimestamp(std::string &out, int64_t micros) {
 		out += "-infinity";
 		return;
 	}
-	int64_t days = FloorDiv(micros, kMicrosPerDay);
+	int64_t days = FloorDivide(micros, kMicrosPerDay);
 	bool bc;
 	AppendDate(out, days, bc);
 	out += ' ';
