@@ -25,13 +25,18 @@ struct PgType {
 namespace pg_oid {
 constexpr int32_t kBool = 16;
 constexpr int32_t kBytea = 17;
+constexpr int32_t kChar = 18;
+constexpr int32_t kName = 19;
 constexpr int32_t kInt8 = 20;
 constexpr int32_t kInt2 = 21;
 constexpr int32_t kInt4 = 23;
 constexpr int32_t kText = 25;
+constexpr int32_t kOid = 26;
 constexpr int32_t kJson = 114;
 constexpr int32_t kFloat4 = 700;
 constexpr int32_t kFloat8 = 701;
+constexpr int32_t kUnknown = 705;
+constexpr int32_t kBpchar = 1042;
 constexpr int32_t kVarchar = 1043;
 constexpr int32_t kDate = 1082;
 constexpr int32_t kTime = 1083;
@@ -42,6 +47,7 @@ constexpr int32_t kTimeTz = 1266;
 constexpr int32_t kBit = 1560;
 constexpr int32_t kNumeric = 1700;
 constexpr int32_t kUuid = 2950;
+constexpr int32_t kJsonb = 3802;
 } // namespace pg_oid
 
 const std::vector<PgType> &PgTypes();

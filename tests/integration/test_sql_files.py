@@ -81,21 +81,20 @@ def test_sql_files_exist():
     assert len(FILES) >= 3
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_sql_file_postgres(postgres, path):
-    conn = psycopg2.connect(postgres.dsn())
+def assert_file_passes(dsn, path):
+    conn = psycopg2.connect(dsn)
     try:
         failures = run_file(conn, path)
     finally:
         conn.close()
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_sql_file_postgres(postgres, path):
+    assert_file_passes(postgres.dsn(), path)
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_sql_file_akko(akko, path):
-    conn = psycopg2.connect(akko.dsn())
-    try:
-        failures = run_file(conn, path)
-    finally:
-        conn.close()
-    assert not failures, "\n".join(failures)
+    assert_file_passes(akko.dsn(), path)

@@ -16,12 +16,7 @@ namespace {
 constexpr int64_t kPostgresEpochDays = 10957; // 2000-01-01 - 1970-01-01
 constexpr int64_t kPostgresEpochMicros = kPostgresEpochDays * 86400LL * 1000000LL;
 
-namespace oid {
-constexpr int32_t kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kText = 25, kJson = 114, kFloat4 = 700,
-                  kFloat8 = 701, kUnknown = 705, kVarchar = 1043, kBpchar = 1042, kDate = 1082, kTime = 1083,
-                  kTimestamp = 1114, kTimestampTz = 1184, kInterval = 1186,
-                  kNumeric = 1700, kUuid = 2950, kJsonb = 3802, kName = 19, kOid = 26, kChar = 18;
-}
+namespace oid = engine::pg_oid;
 
 template <class T>
 void PutBigEndian(std::string &out, T value) {
