@@ -23,4 +23,14 @@ inline void CivilFromDays(int64_t days, int64_t &year, unsigned &month, unsigned
 	year = static_cast<int64_t>(yoe) + era * 400 + (month <= 2);
 }
 
+// The day number of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+inline int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day) {
+	year -= month <= 2;
+	const int64_t era = (year >= 0 ? year : year - 399) / 400;
+	const unsigned yoe = static_cast<unsigned>(year - era * 400);
+	const unsigned doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
 } // namespace akko
