@@ -1,13 +1,13 @@
 #include "auth/scram.hpp"
 
 #include "common/error.hpp"
+#include "common/random.hpp"
 
 #include <charconv>
 #include <cstdint>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 namespace akko::auth {
@@ -88,14 +88,6 @@ std::optional<std::string> Base64Decode(std::string_view text) {
 		}
 	}
 	return out;
-}
-
-std::string RandomBytes(size_t count) {
-	std::string bytes(count, '\0');
-	if (RAND_bytes(reinterpret_cast<unsigned char *>(bytes.data()), static_cast<int>(count)) != 1) {
-		throw Error(ErrorCode::Internal, "the random number generator failed");
-	}
-	return bytes;
 }
 
 std::string Hmac(std::string_view key, std::string_view data) {

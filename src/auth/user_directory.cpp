@@ -1,11 +1,11 @@
 #include "auth/user_directory.hpp"
 
 #include "common/error.hpp"
+#include "common/random.hpp"
 #include "metastore/metastore.hpp"
 
 #include <chrono>
 #include <fmt/format.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 namespace akko::auth {
@@ -19,14 +19,6 @@ constexpr size_t kGeneratedPasswordLength = 20;
 // 64 symbols, so one random byte masked to 6 bits picks one without bias.
 constexpr char kPasswordAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 static_assert(sizeof(kPasswordAlphabet) - 1 == 64);
-
-std::string RandomBytes(size_t count) {
-	std::string bytes(count, '\0');
-	if (RAND_bytes(reinterpret_cast<unsigned char *>(bytes.data()), static_cast<int>(count)) != 1) {
-		throw Error(ErrorCode::Internal, "the random number generator failed");
-	}
-	return bytes;
-}
 
 std::string Hex(std::string_view bytes) {
 	static constexpr char kDigits[] = "0123456789abcdef";

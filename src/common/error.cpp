@@ -9,6 +9,7 @@ constexpr ErrorDescription kDescriptions[] = {
     {"internal_error", "XX000", 500},
     {"invalid_input", "22023", 400},
     {"syntax_error", "42601", 400},
+    {"invalid_name", "42602", 400},
     {"undefined_table", "42P01", 404},
     {"undefined_column", "42703", 400},
     {"undefined_function", "42883", 400},

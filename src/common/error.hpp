@@ -13,6 +13,7 @@ enum class ErrorCode : uint16_t {
 	Internal,
 	InvalidInput,
 	SyntaxError,
+	InvalidName,
 	UndefinedTable,
 	UndefinedColumn,
 	UndefinedFunction,

@@ -5,6 +5,7 @@
 // commit's compare-and-swap of a metadata pointer, a bootstrap check-then-create) is atomic.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,25 @@ struct TokenRecord {
 	std::string sha256_hex; // of the whole token; the token itself is never stored
 	std::string user;
 	int64_t created_at = 0; // seconds since the Unix epoch
+};
+
+// A namespace's levels, outermost first: {"sales", "eu"} for sales.eu.
+using NamespaceName = std::vector<std::string>;
+
+struct NamespaceRecord {
+	NamespaceName name;
+	std::map<std::string, std::string> properties;
+};
+
+// Tables and views share one name space within a namespace, as in the Iceberg REST catalog.
+enum class ObjectKind { Table, View };
+
+// A catalog object is a pointer to its current Iceberg metadata file; the file holds the rest.
+struct CatalogObjectRecord {
+	NamespaceName namespace_name;
+	std::string name;
+	ObjectKind kind = ObjectKind::Table;
+	std::string metadata_location;
 };
 
 // Valid only inside the RunInTransaction body it is passed to. Methods throw akko::Error;
@@ -43,6 +63,32 @@ public:
 	virtual void CreateToken(const TokenRecord &token) = 0;
 	virtual std::optional<TokenRecord> FindToken(const std::string &sha256_hex) = 0;
 	virtual bool DropToken(const std::string &sha256_hex) = 0;
+
+	// Throws DuplicateSchema when it exists, InvalidSchemaName when its parent does not.
+	virtual void CreateNamespace(const NamespaceRecord &record) = 0;
+	virtual std::optional<NamespaceRecord> FindNamespace(const NamespaceName &name) = 0;
+	// The direct children of `parent` (the top level when empty), in name order.
+	virtual std::vector<NamespaceRecord> ListNamespaces(const NamespaceName &parent) = 0;
+	// Replaces all properties. Throws InvalidSchemaName when the namespace does not exist.
+	virtual void SetNamespaceProperties(const NamespaceName &name,
+	                                    const std::map<std::string, std::string> &properties) = 0;
+	// False when there was none; throws DependentObjects when it holds namespaces, tables or views.
+	virtual bool DropNamespace(const NamespaceName &name) = 0;
+
+	virtual std::optional<CatalogObjectRecord> FindObject(const NamespaceName &namespace_name,
+	                                                      const std::string &name) = 0;
+	// In name order.
+	virtual std::vector<CatalogObjectRecord> ListObjects(const NamespaceName &namespace_name, ObjectKind kind) = 0;
+	// Throws DuplicateTable when a table or view has the name, InvalidSchemaName when the namespace is missing.
+	virtual void CreateObject(const CatalogObjectRecord &record) = 0;
+	// The commit protocol's compare-and-swap: moves the pointer to `next` only if it still is
+	// `expected`. False when it moved (or the object is gone): the caller lost a race.
+	virtual bool SwapMetadataLocation(const NamespaceName &namespace_name, const std::string &name,
+	                                  const std::string &expected, const std::string &next) = 0;
+	// Throws UndefinedTable, DuplicateTable or InvalidSchemaName.
+	virtual void RenameObject(const NamespaceName &from_namespace, const std::string &from_name,
+	                          const NamespaceName &to_namespace, const std::string &to_name) = 0;
+	virtual bool DropObject(const NamespaceName &namespace_name, const std::string &name) = 0;
 };
 
 // Safe to call from any number of threads.

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 #include <string_view>
 
@@ -33,6 +34,22 @@ CREATE TABLE api_tokens (
 	created_at BIGINT NOT NULL
 );
 CREATE INDEX api_tokens_user_name ON api_tokens (user_name);
+)sql"},
+    // A namespace's key is its levels joined by U+001F, which names may not contain.
+    {"catalog", R"sql(
+CREATE TABLE namespaces (
+	name TEXT PRIMARY KEY,
+	parent TEXT NOT NULL,
+	properties TEXT NOT NULL
+);
+CREATE INDEX namespaces_parent ON namespaces (parent);
+CREATE TABLE catalog_objects (
+	namespace TEXT NOT NULL REFERENCES namespaces (name),
+	name TEXT NOT NULL,
+	kind TEXT NOT NULL CHECK (kind IN ('table', 'view')),
+	metadata_location TEXT NOT NULL,
+	PRIMARY KEY (namespace, name)
+);
 )sql"},
 };
 constexpr int kLatestVersion = static_cast<int>(std::size(kMigrations));
@@ -125,6 +142,53 @@ int CurrentVersion(sqlite3 *db) {
 	return static_cast<int>(query.Integer(0));
 }
 
+constexpr char kLevelSeparator = '\x1f';
+
+std::string NamespaceKey(const NamespaceName &name) {
+	std::string key;
+	for (size_t i = 0; i < name.size(); i++) {
+		if (i > 0) {
+			key += kLevelSeparator;
+		}
+		key += name[i];
+	}
+	return key;
+}
+
+NamespaceName NamespaceFromKey(const std::string &key) {
+	NamespaceName name;
+	size_t start = 0;
+	while (true) {
+		auto end = key.find(kLevelSeparator, start);
+		name.push_back(key.substr(start, end - start));
+		if (end == std::string::npos) {
+			return name;
+		}
+		start = end + 1;
+	}
+}
+
+std::string DisplayName(const NamespaceName &name) {
+	return fmt::format("{}", fmt::join(name, "."));
+}
+
+std::string PropertiesJson(const std::map<std::string, std::string> &properties) {
+	return nlohmann::json(properties).dump();
+}
+
+std::map<std::string, std::string> PropertiesFromJson(const std::string &text) {
+	return nlohmann::json::parse(text).get<std::map<std::string, std::string>>();
+}
+
+const char *KindName(ObjectKind kind) {
+	return kind == ObjectKind::Table ? "table" : "view";
+}
+
+CatalogObjectRecord ReadObject(Statement &row) {
+	return CatalogObjectRecord {NamespaceFromKey(row.Text(0)), row.Text(1),
+	                            row.Text(2) == "table" ? ObjectKind::Table : ObjectKind::View, row.Text(3)};
+}
+
 UserRecord ReadUser(Statement &row) {
 	return UserRecord {row.Text(0), row.Text(1), row.Integer(2) != 0, row.Integer(3)};
 }
@@ -205,7 +269,139 @@ public:
 		return sqlite3_changes(db) > 0;
 	}
 
+	void CreateNamespace(const NamespaceRecord &record) override {
+		if (record.name.empty()) {
+			throw Error(ErrorCode::InvalidInput, "a namespace needs at least one level");
+		}
+		NamespaceName parent(record.name.begin(), record.name.end() - 1);
+		if (!parent.empty() && !FindNamespace(parent)) {
+			throw Error(ErrorCode::InvalidSchemaName, fmt::format("namespace \"{}\" does not exist", DisplayName(parent)));
+		}
+		Statement insert(db, "INSERT INTO namespaces (name, parent, properties) VALUES (?, ?, ?)");
+		insert.Bind(1, NamespaceKey(record.name)).Bind(2, NamespaceKey(parent)).Bind(3, PropertiesJson(record.properties));
+		if (insert.Execute() != SQLITE_DONE) {
+			throw Error(ErrorCode::DuplicateSchema,
+			            fmt::format("namespace \"{}\" already exists", DisplayName(record.name)));
+		}
+	}
+
+	std::optional<NamespaceRecord> FindNamespace(const NamespaceName &name) override {
+		Statement query(db, "SELECT properties FROM namespaces WHERE name = ?");
+		query.Bind(1, NamespaceKey(name));
+		if (!query.Next()) {
+			return std::nullopt;
+		}
+		return NamespaceRecord {name, PropertiesFromJson(query.Text(0))};
+	}
+
+	std::vector<NamespaceRecord> ListNamespaces(const NamespaceName &parent) override {
+		Statement query(db, "SELECT name, properties FROM namespaces WHERE parent = ? ORDER BY name");
+		query.Bind(1, NamespaceKey(parent));
+		std::vector<NamespaceRecord> namespaces;
+		while (query.Next()) {
+			namespaces.push_back(NamespaceRecord {NamespaceFromKey(query.Text(0)), PropertiesFromJson(query.Text(1))});
+		}
+		return namespaces;
+	}
+
+	void SetNamespaceProperties(const NamespaceName &name,
+	                            const std::map<std::string, std::string> &properties) override {
+		Statement update(db, "UPDATE namespaces SET properties = ? WHERE name = ?");
+		update.Bind(1, PropertiesJson(properties)).Bind(2, NamespaceKey(name));
+		update.Next();
+		if (sqlite3_changes(db) == 0) {
+			throw Error(ErrorCode::InvalidSchemaName, fmt::format("namespace \"{}\" does not exist", DisplayName(name)));
+		}
+	}
+
+	bool DropNamespace(const NamespaceName &name) override {
+		auto key = NamespaceKey(name);
+		Statement children(db, "SELECT (SELECT COUNT(*) FROM namespaces WHERE parent = ?1) + "
+		                       "(SELECT COUNT(*) FROM catalog_objects WHERE namespace = ?1)");
+		children.Bind(1, key);
+		children.Next();
+		if (children.Integer(0) > 0) {
+			throw Error(ErrorCode::DependentObjects,
+			            fmt::format("namespace \"{}\" is not empty", DisplayName(name)));
+		}
+		Statement drop(db, "DELETE FROM namespaces WHERE name = ?");
+		drop.Bind(1, key);
+		drop.Next();
+		return sqlite3_changes(db) > 0;
+	}
+
+	std::optional<CatalogObjectRecord> FindObject(const NamespaceName &namespace_name,
+	                                              const std::string &name) override {
+		Statement query(db, "SELECT namespace, name, kind, metadata_location FROM catalog_objects "
+		                    "WHERE namespace = ? AND name = ?");
+		query.Bind(1, NamespaceKey(namespace_name)).Bind(2, name);
+		if (!query.Next()) {
+			return std::nullopt;
+		}
+		return ReadObject(query);
+	}
+
+	std::vector<CatalogObjectRecord> ListObjects(const NamespaceName &namespace_name, ObjectKind kind) override {
+		Statement query(db, "SELECT namespace, name, kind, metadata_location FROM catalog_objects "
+		                    "WHERE namespace = ? AND kind = ? ORDER BY name");
+		query.Bind(1, NamespaceKey(namespace_name)).Bind(2, std::string(KindName(kind)));
+		std::vector<CatalogObjectRecord> objects;
+		while (query.Next()) {
+			objects.push_back(ReadObject(query));
+		}
+		return objects;
+	}
+
+	void CreateObject(const CatalogObjectRecord &record) override {
+		RequireNamespace(record.namespace_name);
+		Statement insert(db, "INSERT INTO catalog_objects (namespace, name, kind, metadata_location) VALUES (?, ?, ?, ?)");
+		insert.Bind(1, NamespaceKey(record.namespace_name)).Bind(2, record.name);
+		insert.Bind(3, std::string(KindName(record.kind))).Bind(4, record.metadata_location);
+		if (insert.Execute() != SQLITE_DONE) {
+			throw Error(ErrorCode::DuplicateTable, fmt::format("\"{}.{}\" already exists",
+			                                                   DisplayName(record.namespace_name), record.name));
+		}
+	}
+
+	bool SwapMetadataLocation(const NamespaceName &namespace_name, const std::string &name,
+	                          const std::string &expected, const std::string &next) override {
+		Statement update(db, "UPDATE catalog_objects SET metadata_location = ? "
+		                     "WHERE namespace = ? AND name = ? AND metadata_location = ?");
+		update.Bind(1, next).Bind(2, NamespaceKey(namespace_name)).Bind(3, name).Bind(4, expected);
+		update.Next();
+		return sqlite3_changes(db) > 0;
+	}
+
+	void RenameObject(const NamespaceName &from_namespace, const std::string &from_name,
+	                  const NamespaceName &to_namespace, const std::string &to_name) override {
+		if (!FindObject(from_namespace, from_name)) {
+			throw Error(ErrorCode::UndefinedTable,
+			            fmt::format("\"{}.{}\" does not exist", DisplayName(from_namespace), from_name));
+		}
+		RequireNamespace(to_namespace);
+		Statement update(db, "UPDATE catalog_objects SET namespace = ?, name = ? WHERE namespace = ? AND name = ?");
+		update.Bind(1, NamespaceKey(to_namespace)).Bind(2, to_name);
+		update.Bind(3, NamespaceKey(from_namespace)).Bind(4, from_name);
+		if (update.Execute() != SQLITE_DONE) {
+			throw Error(ErrorCode::DuplicateTable,
+			            fmt::format("\"{}.{}\" already exists", DisplayName(to_namespace), to_name));
+		}
+	}
+
+	bool DropObject(const NamespaceName &namespace_name, const std::string &name) override {
+		Statement drop(db, "DELETE FROM catalog_objects WHERE namespace = ? AND name = ?");
+		drop.Bind(1, NamespaceKey(namespace_name)).Bind(2, name);
+		drop.Next();
+		return sqlite3_changes(db) > 0;
+	}
+
 private:
+	void RequireNamespace(const NamespaceName &name) {
+		if (!FindNamespace(name)) {
+			throw Error(ErrorCode::InvalidSchemaName, fmt::format("namespace \"{}\" does not exist", DisplayName(name)));
+		}
+	}
+
 	sqlite3 *db;
 };
 

@@ -186,6 +186,10 @@ public:
 		return true;
 	}
 
+	std::optional<std::string> LocalPath(std::string_view key) override {
+		return PathFor(key).string();
+	}
+
 private:
 	fs::path PathFor(std::string_view key) const {
 		ValidateKey(key);
@@ -238,6 +242,20 @@ void ValidateKey(std::string_view key) {
 		}
 		start = end + 1;
 	}
+}
+
+std::string KeyFromUri(std::string_view uri) {
+	constexpr std::string_view kScheme = "s3://";
+	if (uri.substr(0, kScheme.size()) != kScheme) {
+		throw Error(ErrorCode::InvalidInput, fmt::format("\"{}\" is not an s3:// URI", uri));
+	}
+	std::string key(uri.substr(kScheme.size()));
+	ValidateKey(key);
+	return key;
+}
+
+std::string UriFromKey(std::string_view key) {
+	return fmt::format("s3://{}", key);
 }
 
 std::unique_ptr<Store> OpenLocalStore(const std::string &root) {

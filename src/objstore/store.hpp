@@ -34,7 +34,17 @@ public:
 	virtual std::vector<ObjectInfo> List(std::string_view prefix) = 0;
 	// Removes the object; false when there was none.
 	virtual bool Delete(std::string_view key) = 0;
+	// Where the object lives on this machine's file system, when the store keeps it there:
+	// the engine then reads and writes it in place instead of copying through the store.
+	virtual std::optional<std::string> LocalPath(std::string_view key) {
+		return std::nullopt;
+	}
 };
+
+// Metadata names files by warehouse URI ("s3://bucket/key"), so engines reading through an S3
+// endpoint see the same paths. Throws akko::Error (invalid_input) for any other form.
+std::string KeyFromUri(std::string_view uri);
+std::string UriFromKey(std::string_view key);
 
 // Checks a key: UTF-8 path segments joined by '/', none empty, "." or "..", no NUL or
 // backslash, at most 1024 bytes. Throws akko::Error (invalid_input) naming what is wrong.

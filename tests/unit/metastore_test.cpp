@@ -14,7 +14,10 @@
 
 using akko::Error;
 using akko::ErrorCode;
+using akko::metastore::CatalogObjectRecord;
 using akko::metastore::Metastore;
+using akko::metastore::NamespaceRecord;
+using akko::metastore::ObjectKind;
 using akko::metastore::OpenSqliteMetastore;
 using akko::metastore::TokenRecord;
 using akko::metastore::Transaction;
@@ -76,17 +79,17 @@ UserRecord User(const std::string &name) {
 TEST_F(MetastoreTest, MigratesOnceAcrossReopenings) {
 	{
 		auto metastore = OpenSqliteMetastore(path);
-		EXPECT_EQ(metastore->SchemaVersion(), 1);
+		EXPECT_EQ(metastore->SchemaVersion(), 2);
 	}
 	EXPECT_TRUE(std::filesystem::exists(path));
-	EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 1);
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 2);
 	{
 		auto metastore = OpenSqliteMetastore(path);
-		EXPECT_EQ(metastore->SchemaVersion(), 1);
+		EXPECT_EQ(metastore->SchemaVersion(), 2);
 		metastore->RunInTransaction([](Transaction &transaction) { transaction.CreateUser(User("kept")); });
 	}
 	auto metastore = OpenSqliteMetastore(path);
-	EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 1);
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 2);
 	EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE name = 'kept'"), 1);
 	EXPECT_EQ(Count("SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
 }
@@ -343,4 +346,67 @@ TEST_F(MetastoreTest, UserDirectoryPasswordsAndTokens) {
 
 	Execute("UPDATE users SET scram_verifier = 'garbage' WHERE name = 'alice'");
 	EXPECT_EQ(CodeOf([&] { users.Verifier("alice"); }), ErrorCode::Internal);
+}
+
+TEST_F(MetastoreTest, NestedNamespacesWithProperties) {
+	auto metastore = OpenSqliteMetastore(path);
+	metastore->RunInTransaction([&](Transaction &transaction) {
+		transaction.CreateNamespace(NamespaceRecord {{"sales"}, {{"owner", "ana"}}});
+		transaction.CreateNamespace(NamespaceRecord {{"sales", "eu"}, {}});
+		transaction.CreateNamespace(NamespaceRecord {{"sales", "us"}, {}});
+		transaction.CreateNamespace(NamespaceRecord {{"hr"}, {}});
+		EXPECT_EQ(CodeOf([&] { transaction.CreateNamespace(NamespaceRecord {{"sales"}, {}}); }),
+		          ErrorCode::DuplicateSchema);
+		EXPECT_EQ(CodeOf([&] { transaction.CreateNamespace(NamespaceRecord {{"nope", "child"}, {}}); }),
+		          ErrorCode::InvalidSchemaName);
+	});
+	metastore->RunInTransaction([&](Transaction &transaction) {
+		auto top = transaction.ListNamespaces({});
+		ASSERT_EQ(top.size(), 2u);
+		EXPECT_EQ(top[0].name, std::vector<std::string>({"hr"}));
+		EXPECT_EQ(top[1].properties.at("owner"), "ana");
+		auto children = transaction.ListNamespaces({"sales"});
+		ASSERT_EQ(children.size(), 2u);
+		EXPECT_EQ(children[1].name, std::vector<std::string>({"sales", "us"}));
+		transaction.SetNamespaceProperties({"sales", "eu"}, {{"region", "eu-west"}});
+		EXPECT_EQ(transaction.FindNamespace({"sales", "eu"})->properties.at("region"), "eu-west");
+		EXPECT_EQ(CodeOf([&] { transaction.DropNamespace({"sales"}); }), ErrorCode::DependentObjects);
+		EXPECT_TRUE(transaction.DropNamespace({"sales", "us"}));
+		EXPECT_FALSE(transaction.DropNamespace({"sales", "us"}));
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM namespaces"), 3);
+}
+
+TEST_F(MetastoreTest, CatalogObjectsSwapTheirPointerOnlyFromTheExpectedOne) {
+	auto metastore = OpenSqliteMetastore(path);
+	metastore->RunInTransaction([&](Transaction &transaction) {
+		transaction.CreateNamespace(NamespaceRecord {{"a"}, {}});
+		transaction.CreateNamespace(NamespaceRecord {{"b"}, {}});
+		transaction.CreateObject(CatalogObjectRecord {{"a"}, "t", ObjectKind::Table, "s3://w/t/v1.json"});
+		transaction.CreateObject(CatalogObjectRecord {{"a"}, "v", ObjectKind::View, "s3://w/v/v1.json"});
+		EXPECT_EQ(CodeOf([&] {
+			          transaction.CreateObject(CatalogObjectRecord {{"a"}, "v", ObjectKind::Table, "x"});
+		          }),
+		          ErrorCode::DuplicateTable);
+		EXPECT_EQ(CodeOf([&] {
+			          transaction.CreateObject(CatalogObjectRecord {{"zz"}, "t", ObjectKind::Table, "x"});
+		          }),
+		          ErrorCode::InvalidSchemaName);
+		EXPECT_EQ(CodeOf([&] { transaction.DropNamespace({"a"}); }), ErrorCode::DependentObjects);
+	});
+	metastore->RunInTransaction([&](Transaction &transaction) {
+		EXPECT_FALSE(transaction.SwapMetadataLocation({"a"}, "t", "s3://w/t/v0.json", "s3://w/t/v2.json"));
+		EXPECT_TRUE(transaction.SwapMetadataLocation({"a"}, "t", "s3://w/t/v1.json", "s3://w/t/v2.json"));
+		EXPECT_EQ(transaction.FindObject({"a"}, "t")->metadata_location, "s3://w/t/v2.json");
+		EXPECT_EQ(transaction.ListObjects({"a"}, ObjectKind::Table).size(), 1u);
+		EXPECT_EQ(transaction.ListObjects({"a"}, ObjectKind::View)[0].name, "v");
+		transaction.RenameObject({"a"}, "t", {"b"}, "moved");
+		EXPECT_FALSE(transaction.FindObject({"a"}, "t"));
+		EXPECT_EQ(CodeOf([&] { transaction.RenameObject({"a"}, "t", {"b"}, "x"); }), ErrorCode::UndefinedTable);
+		EXPECT_EQ(CodeOf([&] { transaction.RenameObject({"a"}, "v", {"b"}, "moved"); }), ErrorCode::DuplicateTable);
+		EXPECT_EQ(CodeOf([&] { transaction.RenameObject({"a"}, "v", {"c"}, "v"); }), ErrorCode::InvalidSchemaName);
+		EXPECT_TRUE(transaction.DropObject({"b"}, "moved"));
+		EXPECT_FALSE(transaction.DropObject({"b"}, "moved"));
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM catalog_objects"), 1);
 }

@@ -1,0 +1,366 @@
+#include "catalog/catalog_service.hpp"
+
+#include "catalog/table_purge.hpp"
+#include "common/error.hpp"
+#include "common/random.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <algorithm>
+
+namespace akko::catalog {
+
+namespace {
+
+// A lost race re-reads and retries; this many tries means writers keep beating us.
+constexpr int kMaxCommitAttempts = 32;
+// Parsed metadata kept for reuse; files never change once written.
+constexpr size_t kMetadataCacheEntries = 512;
+
+int64_t NowMs() {
+	return std::chrono::duration_cast<std::chrono::milliseconds>(
+	           std::chrono::system_clock::now().time_since_epoch())
+	    .count();
+}
+
+std::string DisplayName(const NamespaceName &name) {
+	return fmt::format("{}", fmt::join(name, "."));
+}
+
+// The number in "…/metadata/00042-<uuid>.metadata.json"; 0 for a name of another form.
+int MetadataVersion(const std::string &location) {
+	auto slash = location.rfind('/');
+	auto name = location.substr(slash == std::string::npos ? 0 : slash + 1);
+	auto dash = name.find('-');
+	if (dash == std::string::npos || dash == 0 || dash > 9) {
+		return 0;
+	}
+	int version = 0;
+	for (size_t i = 0; i < dash; i++) {
+		if (name[i] < '0' || name[i] > '9') {
+			return 0;
+		}
+		version = version * 10 + (name[i] - '0');
+	}
+	return version;
+}
+
+std::string TrimSlash(std::string uri) {
+	while (!uri.empty() && uri.back() == '/') {
+		uri.pop_back();
+	}
+	return uri;
+}
+
+// Thrown inside the metastore transaction to roll it back when a pointer moved.
+struct LostRace {};
+
+} // namespace
+
+std::string ToString(const TableIdentifier &id) {
+	return fmt::format("{}.{}", DisplayName(id.namespace_name), id.name);
+}
+
+void ValidateName(const std::string &name, const char *what) {
+	if (name.empty() || name.size() > 255) {
+		throw Error(ErrorCode::InvalidName, fmt::format("{} name must be 1 to 255 bytes, not {}", what, name.size()));
+	}
+	if (name == "." || name == "..") {
+		throw Error(ErrorCode::InvalidName, fmt::format("\"{}\" is not a valid {} name", name, what));
+	}
+	for (unsigned char c : name) {
+		if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') {
+			throw Error(ErrorCode::InvalidName,
+			            fmt::format("{} name \"{}\" must not contain control characters, '/' or '\\'", what,
+			                        name.find('\0') == std::string::npos ? name : std::string("(with NUL)")));
+		}
+	}
+}
+
+CatalogService::CatalogService(metastore::Metastore &metastore_p, objstore::Store &store_p, std::string warehouse_p)
+    : metastore(metastore_p), store(store_p), warehouse(TrimSlash(std::move(warehouse_p))) {
+}
+
+void CatalogService::CreateNamespace(const NamespaceName &name, const std::map<std::string, std::string> &properties) {
+	if (name.empty()) {
+		throw Error(ErrorCode::InvalidName, "a namespace needs at least one level");
+	}
+	for (auto &level : name) {
+		ValidateName(level, "namespace");
+	}
+	metastore.RunInTransaction(
+	    [&](metastore::Transaction &transaction) { transaction.CreateNamespace({name, properties}); });
+}
+
+bool CatalogService::NamespaceExists(const NamespaceName &name) {
+	bool exists = false;
+	metastore.RunInTransaction(
+	    [&](metastore::Transaction &transaction) { exists = transaction.FindNamespace(name).has_value(); });
+	return exists;
+}
+
+std::vector<NamespaceName> CatalogService::ListNamespaces(const NamespaceName &parent) {
+	std::vector<NamespaceName> names;
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		if (!parent.empty() && !transaction.FindNamespace(parent)) {
+			throw Error(ErrorCode::InvalidSchemaName, fmt::format("namespace \"{}\" does not exist", DisplayName(parent)));
+		}
+		for (auto &record : transaction.ListNamespaces(parent)) {
+			names.push_back(record.name);
+		}
+	});
+	return names;
+}
+
+std::map<std::string, std::string> CatalogService::LoadNamespaceProperties(const NamespaceName &name) {
+	std::map<std::string, std::string> properties;
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		auto record = transaction.FindNamespace(name);
+		if (!record) {
+			throw Error(ErrorCode::InvalidSchemaName, fmt::format("namespace \"{}\" does not exist", DisplayName(name)));
+		}
+		properties = record->properties;
+	});
+	return properties;
+}
+
+std::vector<std::string> CatalogService::UpdateNamespaceProperties(const NamespaceName &name,
+                                                                   const std::vector<std::string> &removals,
+                                                                   const std::map<std::string, std::string> &updates) {
+	for (auto &key : removals) {
+		if (updates.count(key)) {
+			throw Error(ErrorCode::InvalidInput, fmt::format("property \"{}\" is both removed and set", key));
+		}
+	}
+	std::vector<std::string> missing;
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		auto record = transaction.FindNamespace(name);
+		if (!record) {
+			throw Error(ErrorCode::InvalidSchemaName, fmt::format("namespace \"{}\" does not exist", DisplayName(name)));
+		}
+		for (auto &key : removals) {
+			if (record->properties.erase(key) == 0) {
+				missing.push_back(key);
+			}
+		}
+		for (auto &[key, value] : updates) {
+			record->properties[key] = value;
+		}
+		transaction.SetNamespaceProperties(name, record->properties);
+	});
+	return missing;
+}
+
+void CatalogService::DropNamespace(const NamespaceName &name) {
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		if (!transaction.DropNamespace(name)) {
+			throw Error(ErrorCode::InvalidSchemaName, fmt::format("namespace \"{}\" does not exist", DisplayName(name)));
+		}
+	});
+}
+
+std::vector<TableIdentifier> CatalogService::ListTables(const NamespaceName &namespace_name) {
+	std::vector<TableIdentifier> ids;
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		if (!transaction.FindNamespace(namespace_name)) {
+			throw Error(ErrorCode::InvalidSchemaName,
+			            fmt::format("namespace \"{}\" does not exist", DisplayName(namespace_name)));
+		}
+		for (auto &record : transaction.ListObjects(namespace_name, metastore::ObjectKind::Table)) {
+			ids.push_back({namespace_name, record.name});
+		}
+	});
+	return ids;
+}
+
+std::optional<LoadedTable> CatalogService::FindTable(const TableIdentifier &id) {
+	std::optional<metastore::CatalogObjectRecord> record;
+	metastore.RunInTransaction(
+	    [&](metastore::Transaction &transaction) { record = transaction.FindObject(id.namespace_name, id.name); });
+	if (!record || record->kind != metastore::ObjectKind::Table) {
+		return std::nullopt;
+	}
+	return LoadedTable {id, record->metadata_location, ReadMetadata(record->metadata_location)};
+}
+
+LoadedTable CatalogService::LoadTable(const TableIdentifier &id) {
+	auto table = FindTable(id);
+	if (!table) {
+		throw Error(ErrorCode::UndefinedTable, fmt::format("table \"{}\" does not exist", ToString(id)));
+	}
+	return std::move(*table);
+}
+
+std::shared_ptr<const iceberg::TableMetadata> CatalogService::ReadMetadata(const std::string &location) {
+	{
+		std::lock_guard<std::mutex> guard(cache_lock);
+		auto found = metadata_cache.find(location);
+		if (found != metadata_cache.end()) {
+			return found->second;
+		}
+	}
+	auto text = store.Get(objstore::KeyFromUri(location));
+	nlohmann::json json;
+	try {
+		json = nlohmann::json::parse(text);
+	} catch (const nlohmann::json::exception &error) {
+		throw Error(ErrorCode::InvalidInput, fmt::format("metadata file \"{}\" is not JSON: {}", location, error.what()));
+	}
+	auto metadata = std::make_shared<const iceberg::TableMetadata>(iceberg::ParseTableMetadata(json));
+	std::lock_guard<std::mutex> guard(cache_lock);
+	if (metadata_cache.size() >= kMetadataCacheEntries) {
+		metadata_cache.clear();
+	}
+	metadata_cache.emplace(location, metadata);
+	return metadata;
+}
+
+std::string CatalogService::NewTableLocation(const TableIdentifier &id) {
+	// A fresh suffix, as Trino does, so a table re-created under a dropped table's name never
+	// meets the files the drop left behind.
+	auto uuid = NewUuid();
+	uuid.erase(std::remove(uuid.begin(), uuid.end(), '-'), uuid.end());
+	return fmt::format("{}/{}/{}-{}", warehouse, fmt::join(id.namespace_name, "/"), id.name, uuid);
+}
+
+std::string CatalogService::NewMetadataLocation(const std::string &table_location,
+                                                const std::string &previous_location) {
+	int version = previous_location.empty() ? 0 : MetadataVersion(previous_location) + 1;
+	return fmt::format("{}/metadata/{:05d}-{}.metadata.json", TrimSlash(table_location), version, NewUuid());
+}
+
+void CatalogService::WriteMetadata(const std::string &location, const iceberg::TableMetadata &metadata) {
+	store.Put(objstore::KeyFromUri(location), iceberg::ToJson(metadata).dump());
+}
+
+LoadedTable CatalogService::CreateTable(const CreateTableRequest &request) {
+	ValidateName(request.id.name, "table");
+	auto location = request.location.empty() ? NewTableLocation(request.id) : TrimSlash(request.location);
+	objstore::KeyFromUri(location);
+	auto metadata = std::make_shared<const iceberg::TableMetadata>(iceberg::NewTableMetadata(
+	    request.schema, request.spec, request.sort_order, location, request.properties));
+	auto metadata_location = NewMetadataLocation(location, "");
+	if (!NamespaceExists(request.id.namespace_name)) {
+		throw Error(ErrorCode::InvalidSchemaName,
+		            fmt::format("namespace \"{}\" does not exist", DisplayName(request.id.namespace_name)));
+	}
+	WriteMetadata(metadata_location, *metadata);
+	try {
+		metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+			transaction.CreateObject(
+			    {request.id.namespace_name, request.id.name, metastore::ObjectKind::Table, metadata_location});
+		});
+	} catch (...) {
+		store.Delete(objstore::KeyFromUri(metadata_location));
+		throw;
+	}
+	return LoadedTable {request.id, metadata_location, metadata};
+}
+
+LoadedTable CatalogService::RegisterTable(const TableIdentifier &id, const std::string &metadata_location) {
+	ValidateName(id.name, "table");
+	auto metadata = ReadMetadata(metadata_location);
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		transaction.CreateObject({id.namespace_name, id.name, metastore::ObjectKind::Table, metadata_location});
+	});
+	return LoadedTable {id, metadata_location, metadata};
+}
+
+void CatalogService::RenameTable(const TableIdentifier &from, const TableIdentifier &to) {
+	ValidateName(to.name, "table");
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		auto record = transaction.FindObject(from.namespace_name, from.name);
+		if (!record || record->kind != metastore::ObjectKind::Table) {
+			throw Error(ErrorCode::UndefinedTable, fmt::format("table \"{}\" does not exist", ToString(from)));
+		}
+		transaction.RenameObject(from.namespace_name, from.name, to.namespace_name, to.name);
+	});
+}
+
+void CatalogService::DropTable(const TableIdentifier &id, bool purge) {
+	std::string metadata_location;
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		auto record = transaction.FindObject(id.namespace_name, id.name);
+		if (!record || record->kind != metastore::ObjectKind::Table) {
+			throw Error(ErrorCode::UndefinedTable, fmt::format("table \"{}\" does not exist", ToString(id)));
+		}
+		metadata_location = record->metadata_location;
+		transaction.DropObject(id.namespace_name, id.name);
+	});
+	if (purge) {
+		PurgeTableFiles(store, *ReadMetadata(metadata_location), metadata_location);
+	}
+}
+
+LoadedTable CatalogService::CommitTable(const TableIdentifier &id, const TableChange &change) {
+	return CommitTables({id}, [&](const std::vector<LoadedTable> &bases) {
+		for (auto &requirement : change.requirements) {
+			iceberg::CheckRequirement(requirement, bases[0].metadata.get());
+		}
+		return std::vector<TableChange> {change};
+	})[0];
+}
+
+std::vector<LoadedTable> CatalogService::CommitTables(const std::vector<TableIdentifier> &ids,
+                                                      const ChangeBuilder &build) {
+	for (int attempt = 1;; attempt++) {
+		std::vector<LoadedTable> bases;
+		for (auto &id : ids) {
+			bases.push_back(LoadTable(id));
+		}
+		auto changes = build(bases);
+		if (changes.size() != bases.size()) {
+			throw Error(ErrorCode::Internal, "a commit must give one change per table");
+		}
+		auto now = NowMs();
+		std::vector<LoadedTable> results;
+		for (size_t i = 0; i < bases.size(); i++) {
+			auto &base = bases[i];
+			for (auto &requirement : changes[i].requirements) {
+				iceberg::CheckRequirement(requirement, base.metadata.get());
+			}
+			if (changes[i].updates.empty()) {
+				results.push_back(base);
+				continue;
+			}
+			auto next = iceberg::ApplyUpdates(*base.metadata, changes[i].updates, now,
+			                                  iceberg::MetadataLogEntry {base.metadata->last_updated_ms,
+			                                                             base.metadata_location});
+			auto location = NewMetadataLocation(next.location, base.metadata_location);
+			WriteMetadata(location, next);
+			results.push_back(
+			    LoadedTable {base.id, location, std::make_shared<const iceberg::TableMetadata>(std::move(next))});
+		}
+		bool swapped = true;
+		try {
+			metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+				for (size_t i = 0; i < bases.size() && swapped; i++) {
+					if (results[i].metadata_location != bases[i].metadata_location) {
+						swapped = transaction.SwapMetadataLocation(bases[i].id.namespace_name, bases[i].id.name,
+						                                           bases[i].metadata_location,
+						                                           results[i].metadata_location);
+					}
+				}
+				if (!swapped) {
+					// Rolls back the swaps this transaction already made.
+					throw LostRace();
+				}
+			});
+			return results;
+		} catch (const LostRace &) {
+		}
+		for (size_t i = 0; i < bases.size(); i++) {
+			if (results[i].metadata_location != bases[i].metadata_location) {
+				store.Delete(objstore::KeyFromUri(results[i].metadata_location));
+			}
+		}
+		if (attempt == kMaxCommitAttempts) {
+			throw Error(ErrorCode::SerializationFailure,
+			            fmt::format("could not commit to \"{}\": {} concurrent commits won the race", ToString(ids[0]),
+			                        attempt));
+		}
+	}
+}
+
+} // namespace akko::catalog
