@@ -192,28 +192,47 @@ LoadedTable CatalogService::LoadTable(const TableIdentifier &id) {
 	return std::move(*table);
 }
 
-std::shared_ptr<const iceberg::TableMetadata> CatalogService::ReadMetadata(const std::string &location) {
-	{
-		std::lock_guard<std::mutex> guard(cache_lock);
-		auto found = metadata_cache.find(location);
-		if (found != metadata_cache.end()) {
-			return found->second;
-		}
-	}
+namespace {
+
+nlohmann::json ReadJsonFile(objstore::Store &store, const std::string &location) {
 	auto text = store.Get(objstore::KeyFromUri(location));
-	nlohmann::json json;
 	try {
-		json = nlohmann::json::parse(text);
+		return nlohmann::json::parse(text);
 	} catch (const nlohmann::json::exception &error) {
 		throw Error(ErrorCode::InvalidInput, fmt::format("metadata file \"{}\" is not JSON: {}", location, error.what()));
 	}
-	auto metadata = std::make_shared<const iceberg::TableMetadata>(iceberg::ParseTableMetadata(json));
-	std::lock_guard<std::mutex> guard(cache_lock);
-	if (metadata_cache.size() >= kMetadataCacheEntries) {
-		metadata_cache.clear();
+}
+
+// Parsed metadata by file URI, bounded: files never change once written.
+template <class Metadata, class Parse>
+std::shared_ptr<const Metadata> Cached(std::mutex &lock, std::map<std::string, std::shared_ptr<const Metadata>> &cache,
+                                       const std::string &location, objstore::Store &store, Parse parse) {
+	{
+		std::lock_guard<std::mutex> guard(lock);
+		auto found = cache.find(location);
+		if (found != cache.end()) {
+			return found->second;
+		}
 	}
-	metadata_cache.emplace(location, metadata);
+	auto metadata = std::make_shared<const Metadata>(parse(ReadJsonFile(store, location)));
+	std::lock_guard<std::mutex> guard(lock);
+	if (cache.size() >= kMetadataCacheEntries) {
+		cache.clear();
+	}
+	cache.emplace(location, metadata);
 	return metadata;
+}
+
+} // namespace
+
+std::shared_ptr<const iceberg::TableMetadata> CatalogService::ReadMetadata(const std::string &location) {
+	return Cached(cache_lock, metadata_cache, location, store,
+	              [](const nlohmann::json &json) { return iceberg::ParseTableMetadata(json); });
+}
+
+std::shared_ptr<const iceberg::ViewMetadata> CatalogService::ReadViewMetadata(const std::string &location) {
+	return Cached(cache_lock, view_cache, location, store,
+	              [](const nlohmann::json &json) { return iceberg::ParseViewMetadata(json); });
 }
 
 std::string CatalogService::NewTableLocation(const TableIdentifier &id) {
@@ -361,6 +380,128 @@ std::vector<LoadedTable> CatalogService::CommitTables(const std::vector<TableIde
 			                        attempt));
 		}
 	}
+}
+
+std::vector<TableIdentifier> CatalogService::ListViews(const NamespaceName &namespace_name) {
+	std::vector<TableIdentifier> ids;
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		if (!transaction.FindNamespace(namespace_name)) {
+			throw Error(ErrorCode::InvalidSchemaName,
+			            fmt::format("namespace \"{}\" does not exist", DisplayName(namespace_name)));
+		}
+		for (auto &record : transaction.ListObjects(namespace_name, metastore::ObjectKind::View)) {
+			ids.push_back({namespace_name, record.name});
+		}
+	});
+	return ids;
+}
+
+std::optional<LoadedView> CatalogService::FindView(const TableIdentifier &id) {
+	std::optional<metastore::CatalogObjectRecord> record;
+	metastore.RunInTransaction(
+	    [&](metastore::Transaction &transaction) { record = transaction.FindObject(id.namespace_name, id.name); });
+	if (!record || record->kind != metastore::ObjectKind::View) {
+		return std::nullopt;
+	}
+	return LoadedView {id, record->metadata_location, ReadViewMetadata(record->metadata_location)};
+}
+
+LoadedView CatalogService::LoadView(const TableIdentifier &id) {
+	auto view = FindView(id);
+	if (!view) {
+		throw Error(ErrorCode::UndefinedTable, fmt::format("view \"{}\" does not exist", ToString(id)));
+	}
+	return std::move(*view);
+}
+
+LoadedView CatalogService::SwapView(const LoadedView &base, const iceberg::ViewMetadata &metadata) {
+	auto location = NewMetadataLocation(metadata.location, base.metadata_location);
+	store.Put(objstore::KeyFromUri(location), iceberg::ToJson(metadata).dump());
+	bool swapped = false;
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		swapped = transaction.SwapMetadataLocation(base.id.namespace_name, base.id.name, base.metadata_location,
+		                                           location);
+	});
+	if (!swapped) {
+		store.Delete(objstore::KeyFromUri(location));
+		throw Error(ErrorCode::SerializationFailure,
+		            fmt::format("view \"{}\" was changed concurrently", ToString(base.id)));
+	}
+	return LoadedView {base.id, location, std::make_shared<const iceberg::ViewMetadata>(metadata)};
+}
+
+LoadedView CatalogService::CreateView(const TableIdentifier &id, const iceberg::Schema &schema,
+                                      const iceberg::ViewVersion &version,
+                                      const std::map<std::string, std::string> &properties, bool replace) {
+	ValidateName(id.name, "view");
+	if (replace) {
+		if (auto existing = FindView(id)) {
+			// An equal schema is reused, as Java's builder does; only a new one is "the last added".
+			auto next_version = version;
+			next_version.schema_id = iceberg::kLastAdded;
+			std::vector<iceberg::ViewUpdate> updates;
+			for (auto &known : existing->metadata->schemas) {
+				if (known.SameSchema(schema)) {
+					next_version.schema_id = known.schema_id;
+				}
+			}
+			if (next_version.schema_id == iceberg::kLastAdded) {
+				updates.push_back(iceberg::AddSchemaUpdate {schema, std::nullopt});
+			}
+			updates.push_back(iceberg::AddViewVersionUpdate {next_version});
+			updates.push_back(iceberg::SetCurrentViewVersionUpdate {iceberg::kLastAdded});
+			updates.push_back(iceberg::SetPropertiesUpdate {properties});
+			auto metadata = iceberg::ApplyViewUpdates(*existing->metadata, updates, NowMs());
+			return SwapView(*existing, metadata);
+		}
+	}
+	auto metadata = iceberg::NewViewMetadata(schema, version, NewTableLocation(id), properties);
+	auto location = NewMetadataLocation(metadata.location, "");
+	if (!NamespaceExists(id.namespace_name)) {
+		throw Error(ErrorCode::InvalidSchemaName,
+		            fmt::format("namespace \"{}\" does not exist", DisplayName(id.namespace_name)));
+	}
+	store.Put(objstore::KeyFromUri(location), iceberg::ToJson(metadata).dump());
+	try {
+		metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+			transaction.CreateObject({id.namespace_name, id.name, metastore::ObjectKind::View, location});
+		});
+	} catch (...) {
+		store.Delete(objstore::KeyFromUri(location));
+		throw;
+	}
+	return LoadedView {id, location, std::make_shared<const iceberg::ViewMetadata>(std::move(metadata))};
+}
+
+LoadedView CatalogService::CommitView(const TableIdentifier &id,
+                                      const std::vector<iceberg::ViewRequirement> &requirements,
+                                      const std::vector<iceberg::ViewUpdate> &updates) {
+	auto base = LoadView(id);
+	for (auto &requirement : requirements) {
+		iceberg::CheckViewRequirement(requirement, base.metadata.get());
+	}
+	return SwapView(base, iceberg::ApplyViewUpdates(*base.metadata, updates, NowMs()));
+}
+
+void CatalogService::RenameView(const TableIdentifier &from, const TableIdentifier &to) {
+	ValidateName(to.name, "view");
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		auto record = transaction.FindObject(from.namespace_name, from.name);
+		if (!record || record->kind != metastore::ObjectKind::View) {
+			throw Error(ErrorCode::UndefinedTable, fmt::format("view \"{}\" does not exist", ToString(from)));
+		}
+		transaction.RenameObject(from.namespace_name, from.name, to.namespace_name, to.name);
+	});
+}
+
+void CatalogService::DropView(const TableIdentifier &id) {
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		auto record = transaction.FindObject(id.namespace_name, id.name);
+		if (!record || record->kind != metastore::ObjectKind::View) {
+			throw Error(ErrorCode::UndefinedTable, fmt::format("view \"{}\" does not exist", ToString(id)));
+		}
+		transaction.DropObject(id.namespace_name, id.name);
+	});
 }
 
 } // namespace akko::catalog

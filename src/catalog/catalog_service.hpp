@@ -7,6 +7,8 @@
 #include "iceberg/table_metadata.hpp"
 #include "iceberg/table_requirement.hpp"
 #include "iceberg/table_update.hpp"
+#include "iceberg/view_metadata.hpp"
+#include "iceberg/view_update.hpp"
 #include "metastore/metastore.hpp"
 #include "objstore/store.hpp"
 
@@ -33,6 +35,12 @@ struct LoadedTable {
 	TableIdentifier id;
 	std::string metadata_location;
 	std::shared_ptr<const iceberg::TableMetadata> metadata;
+};
+
+struct LoadedView {
+	TableIdentifier id;
+	std::string metadata_location;
+	std::shared_ptr<const iceberg::ViewMetadata> metadata;
 };
 
 struct CreateTableRequest {
@@ -95,6 +103,20 @@ public:
 	// The metadata file at `location`, parsed; files never change once written, so this caches.
 	std::shared_ptr<const iceberg::TableMetadata> ReadMetadata(const std::string &location);
 
+	std::vector<TableIdentifier> ListViews(const NamespaceName &namespace_name);
+	std::optional<LoadedView> FindView(const TableIdentifier &id);
+	// Throws UndefinedTable (a view is a relation, as in PostgreSQL).
+	LoadedView LoadView(const TableIdentifier &id);
+	// A new view whose first version is `version` over `schema`; with `replace`, an existing view
+	// of that name gets `version` as a new current version instead.
+	LoadedView CreateView(const TableIdentifier &id, const iceberg::Schema &schema, const iceberg::ViewVersion &version,
+	                      const std::map<std::string, std::string> &properties, bool replace);
+	// The REST API's view commit: requirements checked, updates applied, pointer swapped.
+	LoadedView CommitView(const TableIdentifier &id, const std::vector<iceberg::ViewRequirement> &requirements,
+	                      const std::vector<iceberg::ViewUpdate> &updates);
+	void RenameView(const TableIdentifier &from, const TableIdentifier &to);
+	void DropView(const TableIdentifier &id);
+
 	objstore::Store &Store() {
 		return store;
 	}
@@ -103,6 +125,9 @@ private:
 	std::string NewMetadataLocation(const std::string &table_location, const std::string &previous_location);
 	void WriteMetadata(const std::string &location, const iceberg::TableMetadata &metadata);
 	std::string NewTableLocation(const TableIdentifier &id);
+	std::shared_ptr<const iceberg::ViewMetadata> ReadViewMetadata(const std::string &location);
+	// Writes `metadata` as the next file after `previous_location` and swaps the view's pointer.
+	LoadedView SwapView(const LoadedView &base, const iceberg::ViewMetadata &metadata);
 
 	metastore::Metastore &metastore;
 	objstore::Store &store;
@@ -110,6 +135,7 @@ private:
 
 	std::mutex cache_lock;
 	std::map<std::string, std::shared_ptr<const iceberg::TableMetadata>> metadata_cache;
+	std::map<std::string, std::shared_ptr<const iceberg::ViewMetadata>> view_cache;
 };
 
 // Refuses names that are empty, over 255 bytes, hold control characters or path separators,

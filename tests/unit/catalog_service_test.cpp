@@ -225,3 +225,36 @@ TEST_F(CatalogServiceTest, DropWithPurgeDeletesTheTablesFiles) {
 	auto registered = service->RegisterTable({{"n"}, "back"}, kept.metadata_location);
 	EXPECT_EQ(registered.metadata->table_uuid, kept.metadata->table_uuid);
 }
+
+TEST_F(CatalogServiceTest, ViewsShareTheNameSpaceOfTables) {
+	service->CreateNamespace({"n"}, {});
+	CreateTable({{"n"}, "t"});
+	Schema schema;
+	schema.fields.push_back({1, "id", false, MakePrimitive(TypeId::Long), {}, {}, {}});
+	ViewVersion version;
+	version.version_id = 1;
+	version.timestamp_ms = 1700000000000;
+	version.representations = {{"SELECT id FROM n.t", "duckdb"}};
+	version.default_namespace = {"n"};
+	version.summary = {{"engine-name", "akko"}};
+	auto view = service->CreateView({{"n"}, "v"}, schema, version, {{"comment", "ids"}}, false);
+	EXPECT_EQ(view.metadata->CurrentVersion().representations[0].sql, "SELECT id FROM n.t");
+	EXPECT_EQ(CodeOf([&] { service->CreateView({{"n"}, "t"}, schema, version, {}, false); }), ErrorCode::DuplicateTable);
+	EXPECT_EQ(CodeOf([&] { service->CreateView({{"n"}, "v"}, schema, version, {}, false); }), ErrorCode::DuplicateTable);
+	EXPECT_EQ(service->ListViews({"n"}).size(), 1u);
+	EXPECT_EQ(service->ListTables({"n"}).size(), 1u);
+	EXPECT_EQ(CodeOf([&] { service->LoadTable({{"n"}, "v"}); }), ErrorCode::UndefinedTable);
+
+	version.representations = {{"SELECT id + 1 AS id FROM n.t", "duckdb"}};
+	auto replaced = service->CreateView({{"n"}, "v"}, schema, version, {}, true);
+	EXPECT_EQ(replaced.metadata->versions.size(), 2u);
+	EXPECT_EQ(replaced.metadata->CurrentVersion().representations[0].sql, "SELECT id + 1 AS id FROM n.t");
+	EXPECT_EQ(replaced.metadata->view_uuid, view.metadata->view_uuid);
+	EXPECT_EQ(CodeOf([&] { service->CommitView({{"n"}, "v"}, {ViewRequirement {"other"}}, {}); }),
+	          ErrorCode::SerializationFailure);
+	service->RenameView({{"n"}, "v"}, {{"n"}, "w"});
+	EXPECT_EQ(service->LoadView({{"n"}, "w"}).metadata_location, replaced.metadata_location);
+	service->DropView({{"n"}, "w"});
+	EXPECT_FALSE(service->FindView({{"n"}, "w"}));
+	EXPECT_EQ(CodeOf([&] { service->DropView({{"n"}, "t"}); }), ErrorCode::UndefinedTable);
+}
