@@ -236,8 +236,7 @@ std::shared_ptr<const iceberg::ViewMetadata> CatalogService::ReadViewMetadata(co
 }
 
 std::string CatalogService::NewTableLocation(const TableIdentifier &id) {
-	// A fresh suffix, as Trino does, so a table re-created under a dropped table's name never
-	// meets the files the drop left behind.
+	ValidateName(id.name, "table");
 	auto uuid = NewUuid();
 	uuid.erase(std::remove(uuid.begin(), uuid.end(), '-'), uuid.end());
 	return fmt::format("{}/{}/{}-{}", warehouse, fmt::join(id.namespace_name, "/"), id.name, uuid);

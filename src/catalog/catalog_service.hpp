@@ -117,6 +117,10 @@ public:
 	void RenameView(const TableIdentifier &from, const TableIdentifier &to);
 	void DropView(const TableIdentifier &id);
 
+	// Where a new table of that name goes: under the warehouse, with a fresh suffix, as Trino's
+	// unique-table-location does, so a re-created table never meets a dropped one's files.
+	std::string NewTableLocation(const TableIdentifier &id);
+
 	objstore::Store &Store() {
 		return store;
 	}
@@ -124,7 +128,6 @@ public:
 private:
 	std::string NewMetadataLocation(const std::string &table_location, const std::string &previous_location);
 	void WriteMetadata(const std::string &location, const iceberg::TableMetadata &metadata);
-	std::string NewTableLocation(const TableIdentifier &id);
 	std::shared_ptr<const iceberg::ViewMetadata> ReadViewMetadata(const std::string &location);
 	// Writes `metadata` as the next file after `previous_location` and swaps the view's pointer.
 	LoadedView SwapView(const LoadedView &base, const iceberg::ViewMetadata &metadata);

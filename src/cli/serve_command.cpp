@@ -3,6 +3,7 @@
 #include "adapters/http_api/http_api.hpp"
 #include "adapters/pgwire/pg_server.hpp"
 #include "auth/user_directory.hpp"
+#include "catalog/catalog_service.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -10,6 +11,7 @@
 #include "metastore/sqlite_metastore.hpp"
 #include "net/http_server.hpp"
 #include "net/tls.hpp"
+#include "objstore/store.hpp"
 #include "common/worker_pool.hpp"
 #include "obs/readiness.hpp"
 #include "obs/server_metrics.hpp"
@@ -93,11 +95,18 @@ int ServeCommand::Run() {
 		tls_key = generated.key;
 	}
 
+	// The warehouse: bucket "akko-warehouse" of the local object store, where every table lives.
+	auto store = objstore::OpenLocalStore((data_dir / "objects").string());
+	std::string warehouse = "s3://akko-warehouse/";
+	catalog::CatalogService lake(*metastore, *store, warehouse);
+
 	engine::EngineOptions engine_options;
 	engine_options.database_path = (data_dir / "engine" / "akko.duckdb").string();
 	engine_options.temp_directory = (data_dir / "engine" / "tmp").string();
 	engine_options.threads = config.engine_threads;
 	engine_options.memory_limit = config.memory_limit;
+	engine_options.lake = &lake;
+	engine_options.warehouse = warehouse;
 	engine::Engine engine(engine_options);
 
 	sql::SqlService service(engine);

@@ -1,4 +1,6 @@
 #include "engine/duckdb_internal.hpp"
+#include "engine/lake_functions.hpp"
+#include "engine/lake_storage.hpp"
 #include "engine/pg_dialect.hpp"
 
 #include <fmt/format.h>
@@ -257,6 +259,76 @@ private:
 	uint64_t appended = 0;
 };
 
+// COPY FROM into a lake table: DuckDB's Appender only writes to its own tables, so rows are
+// staged in a temporary table (spilling to disk as DuckDB's tables do) and inserted through
+// the lake when the copy ends.
+class LakeTableAppender : public TableAppender {
+public:
+	LakeTableAppender(duckdb::Connection &connection_p, duckdb::TableCatalogEntry &table, const std::string &target_p,
+	                  const std::vector<std::string> &names)
+	    : connection(connection_p), target(target_p) {
+		static std::atomic<uint64_t> next_stage {0};
+		stage = fmt::format("akko_copy_stage_{}", next_stage++);
+		std::string columns;
+		std::string column_list;
+		auto add = [&](const duckdb::ColumnDefinition &column) {
+			columns += fmt::format("{}{} {}", columns.empty() ? "" : ", ", duckdb::KeywordHelper::WriteOptionallyQuoted(column.Name()),
+			                       column.Type().ToString());
+			column_list += fmt::format("{}{}", column_list.empty() ? "" : ", ", duckdb::KeywordHelper::WriteOptionallyQuoted(column.Name()));
+		};
+		if (names.empty()) {
+			for (auto &column : table.GetColumns().Physical()) {
+				add(column);
+			}
+		} else {
+			for (auto &name : names) {
+				if (!table.ColumnExists(name)) {
+					throw akko::Error(ErrorCode::UndefinedColumn,
+					                  fmt::format("column \"{}\" of relation \"{}\" does not exist", name, table.name));
+				}
+				add(table.GetColumn(name));
+			}
+		}
+		insert_columns = column_list;
+		Run(fmt::format("CREATE TEMP TABLE {} ({})", stage, columns));
+		staged = std::make_unique<DuckTableAppender>(connection, "temp.main." + stage, std::vector<std::string>());
+	}
+
+	~LakeTableAppender() override {
+		try {
+			staged.reset();
+			Run(fmt::format("DROP TABLE IF EXISTS temp.main.{}", stage));
+		} catch (const std::exception &) {
+		}
+	}
+
+	size_t ColumnCount() const override {
+		return staged->ColumnCount();
+	}
+	void AppendRow(const std::vector<std::optional<std::string_view>> &values) override {
+		staged->AppendRow(values);
+	}
+	uint64_t Finish() override {
+		auto rows = staged->Finish();
+		Run(fmt::format("INSERT INTO {} ({}) SELECT * FROM temp.main.{}", target, insert_columns, stage));
+		return rows;
+	}
+
+private:
+	void Run(const std::string &sql) {
+		auto result = Translate([&] { return connection.Query(sql); });
+		if (result->HasError()) {
+			RaiseError(result->GetErrorObject());
+		}
+	}
+
+	duckdb::Connection &connection;
+	std::string target;
+	std::string stage;
+	std::string insert_columns;
+	std::unique_ptr<DuckTableAppender> staged;
+};
+
 class DuckEngineSession : public EngineSession {
 public:
 	explicit DuckEngineSession(duckdb::DuckDB &database) : connection(database) {
@@ -284,6 +356,16 @@ public:
 	}
 
 	std::unique_ptr<TableAppender> AppendTo(const std::string &table, const std::vector<std::string> &columns) override {
+		auto qualified = duckdb::QualifiedName::Parse(table);
+		auto &context = *connection.context;
+		auto *entry = Translate([&]() -> duckdb::TableCatalogEntry * {
+			auto found = duckdb::Catalog::GetEntry<duckdb::TableCatalogEntry>(
+			    context, qualified.catalog, qualified.schema, qualified.name, duckdb::OnEntryNotFound::RETURN_NULL);
+			return found.get();
+		});
+		if (entry && entry->ParentCatalog().GetCatalogType() == "iceberg") {
+			return std::make_unique<LakeTableAppender>(connection, *entry, table, columns);
+		}
 		return std::make_unique<DuckTableAppender>(connection, table, columns);
 	}
 
@@ -316,6 +398,9 @@ private:
 
 Engine::Engine(const EngineOptions &options) : state(std::make_unique<State>()) {
 	duckdb::DBConfig config;
+	if (options.lake) {
+		RegisterLakeStorage(config, *options.lake, options.warehouse);
+	}
 	// Nothing is downloaded at run time: extensions are what libduckdb.so has built in.
 	config.options.autoinstall_known_extensions = false;
 	config.options.autoload_known_extensions = false;
@@ -335,9 +420,31 @@ Engine::Engine(const EngineOptions &options) : state(std::make_unique<State>()) 
 	Translate([&] {
 		InstallPgArithmetic(*state->database->instance);
 		InstallPgSessionFunctions(*state->database->instance);
+		InstallLakeFunctions(*state->database->instance);
 	});
 	duckdb::Connection setup(*state->database);
 	Translate([&] { InstallPgCompat(setup); });
+	if (options.lake) {
+		AttachLake(setup);
+	}
+}
+
+// The lake becomes the default catalog for every connection opened from here on, with schema
+// `main` (a namespace, created on first start) as the default schema.
+void Engine::AttachLake(duckdb::Connection &setup) {
+	auto run = [&](const std::string &sql) {
+		auto result = Translate([&] { return setup.Query(sql); });
+		if (result->HasError()) {
+			RaiseError(result->GetErrorObject());
+		}
+	};
+	run("ATTACH '' AS iceberg (TYPE akko_lake)");
+	run("CREATE SCHEMA IF NOT EXISTS iceberg.main");
+	// Outside a transaction SetDefaultDatabase aborts the process.
+	Translate([&] {
+		setup.context->RunFunctionInTransaction(
+		    [&] { duckdb::DatabaseManager::Get(*setup.context).SetDefaultDatabase(*setup.context, "iceberg"); });
+	});
 }
 
 Engine::~Engine() = default;

@@ -14,6 +14,14 @@
 #include <string>
 #include <vector>
 
+namespace duckdb {
+class Connection;
+}
+
+namespace akko::catalog {
+class CatalogService;
+}
+
 namespace akko::engine {
 
 struct EngineOptions {
@@ -21,6 +29,11 @@ struct EngineOptions {
 	std::string temp_directory;
 	int threads = 0;          // 0: DuckDB's default
 	std::string memory_limit; // empty: DuckDB's default
+	// The lake: when set, its namespaces and Iceberg tables are the catalog `iceberg`, the
+	// default for every session (schema `main`, created on first start), and new tables go there.
+	// It must outlive the Engine. `warehouse` is the URI new tables are placed under.
+	catalog::CatalogService *lake = nullptr;
+	std::string warehouse;
 };
 
 enum class ReturnKind : uint8_t {
@@ -108,6 +121,8 @@ public:
 	struct State;
 
 private:
+	void AttachLake(duckdb::Connection &setup);
+
 	std::unique_ptr<State> state;
 };
 

@@ -1,4 +1,5 @@
 #include "engine/duckdb_internal.hpp"
+#include "engine/lake_types.hpp"
 
 namespace akko::engine {
 
@@ -82,7 +83,10 @@ ErrorCode CodeFor(duckdb::ExceptionType type, const std::string &message) {
 	case ExceptionType::CONSTRAINT:
 		return ConstraintCode(message);
 	case ExceptionType::TRANSACTION:
-		if (Contains(message, "Conflict") || Contains(message, "conflict")) {
+		// A lake commit that lost to a concurrent one reaches here as "Failed to commit: ...",
+		// without the code it was thrown with.
+		if (Contains(message, "Conflict") || Contains(message, "conflict") || Contains(message, "could not serialize") ||
+		    Contains(message, "concurrent commits won the race") || Contains(message, "re-created by another transaction")) {
 			return ErrorCode::SerializationFailure;
 		}
 		if (Contains(message, "no transaction is active")) {
@@ -138,7 +142,8 @@ void RaiseError(const duckdb::ErrorData &error) {
 		} catch (const std::exception &) {
 		}
 	}
-	throw akko::Error(CodeFor(error.Type(), message), message, position);
+	auto carried = CarriedCode(error);
+	throw akko::Error(carried ? *carried : CodeFor(error.Type(), message), message, position);
 }
 
 } // namespace akko::engine

@@ -118,27 +118,29 @@ struct NameDirectory : public FunctionLocalState {
 	void Load(ClientContext &context) {
 		owner = CurrentUser(context);
 		auto current = duckdb::DatabaseManager::GetDefaultDatabase(context);
-		for (const auto &catalog_name : {current, std::string(SYSTEM_CATALOG)}) {
+		// Temporary tables first: they hide permanent ones of the same name, as in PostgreSQL.
+		for (const auto &catalog_name : {std::string(TEMP_CATALOG), current, std::string(SYSTEM_CATALOG)}) {
 			auto &catalog = duckdb::Catalog::GetCatalog(context, catalog_name);
-			bool system = catalog_name != current;
+			bool system = catalog_name == SYSTEM_CATALOG;
 			catalog.ScanSchemas(context, [&](duckdb::SchemaCatalogEntry &schema) {
 				if (system && schema.name != "pg_catalog" && schema.name != "information_schema" && schema.name != "main") {
 					return;
 				}
 				bool visible = system ? schema.name != "information_schema" : schema.name == DEFAULT_SCHEMA;
+				auto schema_name = catalog_name == TEMP_CATALOG ? std::string("pg_temp") : schema.name;
 				if (!system || schema.name != "main") {
-					namespace_names.emplace(schema.oid, QuoteIdent(schema.name));
-					namespaces.emplace(ToLower(schema.name), schema.oid);
+					namespace_names.emplace(schema.oid, QuoteIdent(schema_name));
+					namespaces.emplace(ToLower(schema_name), schema.oid);
 				}
 				for (auto type : {duckdb::CatalogType::TABLE_ENTRY, duckdb::CatalogType::INDEX_ENTRY,
 				                  duckdb::CatalogType::SEQUENCE_ENTRY}) {
 					auto add = [&](duckdb::CatalogEntry &entry) {
 						auto name = ToLower(entry.name);
-						relations_qualified.emplace(ToLower(schema.name) + "." + name, entry.oid);
+						relations_qualified.emplace(ToLower(schema_name) + "." + name, entry.oid);
 						if (visible && relations_visible.emplace(name, entry.oid).second) {
 							relation_names.emplace(entry.oid, QuoteIdent(entry.name));
 						} else {
-							relation_names.emplace(entry.oid, QuoteIdent(schema.name) + "." + QuoteIdent(entry.name));
+							relation_names.emplace(entry.oid, QuoteIdent(schema_name) + "." + QuoteIdent(entry.name));
 						}
 					};
 					if (system) {
@@ -950,10 +952,14 @@ const char *const kMacros[] = {
 // their table's OID (table * 1000 + position, the index 500 above its constraint).
 const char *const kViews[] = {
     R"(CREATE VIEW pg_catalog.pg_namespace AS
-        SELECT oid, schema_name AS nspname, 10::BIGINT AS nspowner, NULL::VARCHAR[] AS nspacl
+        SELECT oid, CASE WHEN database_name = 'temp' THEN 'pg_temp' ELSE schema_name END AS nspname,
+               10::BIGINT AS nspowner, NULL::VARCHAR[] AS nspacl
         FROM duckdb_schemas()
         WHERE database_name = current_database()
-           OR (database_name = 'system' AND schema_name IN ('pg_catalog', 'information_schema')))",
+           OR (database_name = 'system' AND schema_name IN ('pg_catalog', 'information_schema'))
+           -- Temporary tables live in DuckDB's temp catalog; PostgreSQL shows them in pg_temp.
+           OR (database_name = 'temp' AND current_database() <> 'temp'
+               AND EXISTS (SELECT 1 FROM duckdb_tables() t WHERE t.database_name = 'temp')))",
     R"(CREATE VIEW pg_catalog.pg_type AS
         SELECT t.oid, t.typname, (SELECT oid FROM duckdb_schemas() WHERE database_name = 'system' AND schema_name = 'pg_catalog') AS typnamespace,
                10::BIGINT AS typowner, t.typlen, t.typlen IN (1, 2, 4, 8) AS typbyval,
@@ -997,17 +1003,17 @@ const char *const kViews[] = {
         -- PostgreSQL enforces foreign keys with triggers on both tables.
         LEFT JOIN (SELECT conrelid AS relid FROM pg_catalog.akko_constraint WHERE contype = 'f'
                    UNION SELECT confrelid FROM pg_catalog.akko_constraint WHERE contype = 'f') f ON f.relid = table_oid
-        WHERE database_name = current_database()
+        WHERE database_name IN (current_database(), 'temp')
         UNION ALL
         SELECT view_oid, view_name, schema_oid, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, false, false,
                CASE WHEN temporary THEN 't' ELSE 'p' END, 'v', column_count::SMALLINT, 0, true, false, false, false, false,
                true, 'n', false, 0, 0, 0, NULL, [], NULL
-        FROM duckdb_views() WHERE database_name = current_database() AND NOT internal
+        FROM duckdb_views() WHERE database_name IN (current_database(), 'temp') AND NOT internal
         UNION ALL
         SELECT sequence_oid, sequence_name, schema_oid, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, false, false,
                CASE WHEN temporary THEN 't' ELSE 'p' END, 'S', 3, 0, false, false, false, false, false, true, 'n', false, 0, 0, 0,
                NULL, [], NULL
-        FROM duckdb_sequences() WHERE database_name = current_database()
+        FROM duckdb_sequences() WHERE database_name IN (current_database(), 'temp')
         UNION ALL
         SELECT indexrelid, relname, schema_oid, 0, 0, 10, 403, 0, 0, 0, 0, 0, 0, false, false, 'p', 'i', len(indkey)::SMALLINT, 0,
                false, false, false, false, false, true, 'n', false, 0, 0, 0, NULL, NULL, NULL
@@ -1015,7 +1021,7 @@ const char *const kViews[] = {
     R"(CREATE VIEW pg_catalog.pg_attribute AS
         WITH cols AS (
             SELECT c.*, pg_catalog.akko_pg_type_oid(c.data_type) AS type_oid
-            FROM duckdb_columns() c WHERE c.database_name = current_database())
+            FROM duckdb_columns() c WHERE c.database_name IN (current_database(), 'temp'))
         SELECT c.table_oid AS attrelid, c.column_name AS attname, c.type_oid AS atttypid, -1 AS attstattarget,
                coalesce(t.typlen, -1)::SMALLINT AS attlen, c.column_index::SMALLINT AS attnum,
                CASE WHEN t.typcategory = 'A' THEN 1 ELSE 0 END AS attndims, -1 AS attcacheoff,
@@ -1030,7 +1036,7 @@ const char *const kViews[] = {
     R"(CREATE VIEW pg_catalog.pg_attrdef AS
         SELECT table_oid * 1000 + column_index AS oid, table_oid AS adrelid, column_index::SMALLINT AS adnum,
                column_default AS adbin
-        FROM duckdb_columns() WHERE database_name = current_database() AND column_default IS NOT NULL)",
+        FROM duckdb_columns() WHERE database_name IN (current_database(), 'temp') AND column_default IS NOT NULL)",
     R"(CREATE VIEW pg_catalog.pg_constraint AS
         SELECT oid, conname, connamespace, contype, false AS condeferrable, false AS condeferred, true AS convalidated,
                conrelid, 0::BIGINT AS contypid, conindid, 0::BIGINT AS conparentid, confrelid,

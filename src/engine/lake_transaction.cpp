@@ -1,0 +1,313 @@
+#include "engine/duckdb_internal.hpp"
+#include "engine/lake_transaction.hpp"
+
+#include "engine/lake_catalog.hpp"
+#include "engine/lake_types.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+
+namespace akko::engine {
+
+namespace {
+
+int64_t NowMs() {
+	return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+	    .count();
+}
+
+std::string Lower(std::string text) {
+	for (auto &c : text) {
+		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	}
+	return text;
+}
+
+// Whether a snapshot between the one a writer read and the table's current one leaves the
+// writer's deletes valid: only appends do (they add files, and remove or rewrite none).
+bool OnlyAppendsSince(const iceberg::TableMetadata &metadata, std::optional<int64_t> pinned) {
+	auto id = metadata.current_snapshot_id;
+	while (id && id != pinned) {
+		auto *snapshot = metadata.SnapshotById(*id);
+		if (!snapshot) {
+			return false;
+		}
+		auto operation = snapshot->summary.find("operation");
+		if (operation == snapshot->summary.end() || operation->second != "append") {
+			return false;
+		}
+		id = snapshot->parent_snapshot_id;
+	}
+	return id == pinned;
+}
+
+} // namespace
+
+std::string TableKey(const std::string &schema, const std::string &name) {
+	return Lower(schema) + '\x1f' + Lower(name);
+}
+
+metastore::NamespaceName NamespaceOf(const std::string &schema) {
+	metastore::NamespaceName levels;
+	size_t start = 0;
+	while (true) {
+		auto dot = schema.find('.', start);
+		levels.push_back(schema.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+		if (dot == std::string::npos) {
+			return levels;
+		}
+		start = dot + 1;
+	}
+}
+
+std::string SchemaNameOf(const metastore::NamespaceName &name) {
+	return fmt::format("{}", fmt::join(name, "."));
+}
+
+LakeTransaction::LakeTransaction(LakeCatalog &catalog_p, duckdb::TransactionManager &manager,
+                                 duckdb::ClientContext &context)
+    : Transaction(manager, context), catalog(catalog_p) {
+}
+
+LakeTransaction &LakeTransaction::Get(duckdb::ClientContext &context, duckdb::Catalog &catalog) {
+	return Transaction::Get(context, catalog).Cast<LakeTransaction>();
+}
+
+std::vector<std::string> LakeTransaction::Namespaces() {
+	if (!namespaces) {
+		std::set<std::string> names;
+		std::function<void(const metastore::NamespaceName &)> walk = [&](const metastore::NamespaceName &parent) {
+			for (auto &child : catalog.Service().ListNamespaces(parent)) {
+				names.insert(SchemaNameOf(child));
+				walk(child);
+			}
+		};
+		Lake([&] { walk({}); });
+		namespaces = std::move(names);
+	}
+	return {namespaces->begin(), namespaces->end()};
+}
+
+bool LakeTransaction::NamespaceExists(const std::string &schema) {
+	Namespaces();
+	if (namespaces->count(schema)) {
+		return true;
+	}
+	for (auto &name : *namespaces) {
+		if (duckdb::StringUtil::CIEquals(name, schema)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+const std::map<std::string, std::string> &LakeTransaction::Views(const std::string &schema) {
+	auto found = views.find(schema);
+	if (found != views.end()) {
+		return found->second;
+	}
+	std::map<std::string, std::string> result;
+	if (NamespaceExists(schema)) {
+		auto namespace_name = NamespaceOf(schema);
+		for (auto &id : Lake([&] { return catalog.Service().ListViews(namespace_name); })) {
+			auto view = Lake([&] { return catalog.Service().FindView(id); });
+			if (!view) {
+				continue;
+			}
+			auto &version = view->metadata->CurrentVersion();
+			auto &view_schema = view->metadata->CurrentSchema();
+			const iceberg::ViewRepresentation *chosen = nullptr;
+			for (auto &representation : version.representations) {
+				if (!chosen || representation.dialect == kViewDialect) {
+					chosen = &representation;
+				}
+			}
+			if (!chosen) {
+				continue;
+			}
+			std::string columns;
+			for (auto &field : view_schema.fields) {
+				columns += (columns.empty() ? "" : ", ") + duckdb::KeywordHelper::WriteQuoted(field.name, '"');
+			}
+			result.emplace(id.name, fmt::format("CREATE VIEW {}{} AS {}", duckdb::KeywordHelper::WriteQuoted(id.name, '"'),
+			                                    columns.empty() ? "" : " (" + columns + ")", chosen->sql));
+		}
+	}
+	return views.emplace(schema, std::move(result)).first->second;
+}
+
+void LakeTransaction::Invalidate() {
+	namespaces.reset();
+	views.clear();
+	for (auto it = tables.begin(); it != tables.end();) {
+		it = it->second ? std::next(it) : tables.erase(it);
+	}
+	local_changes++;
+	catalog.Changed();
+}
+
+LakeTableState *LakeTransaction::FindTable(const std::string &schema, const std::string &name) {
+	auto key = TableKey(schema, name);
+	auto found = tables.find(key);
+	if (found != tables.end()) {
+		return found->second.get();
+	}
+	std::unique_ptr<LakeTableState> state;
+	if (NamespaceExists(schema)) {
+		std::string namespace_name = schema;
+		for (auto &candidate : *namespaces) {
+			if (duckdb::StringUtil::CIEquals(candidate, schema)) {
+				namespace_name = candidate;
+			}
+		}
+		catalog::TableIdentifier id {NamespaceOf(namespace_name), name};
+		auto loaded = Lake([&] { return catalog.Service().FindTable(id); });
+		if (!loaded) {
+			// Names are kept as created; SQL finds them whatever the case, as DuckDB does.
+			auto listed = Lake([&] { return catalog.Service().ListTables(id.namespace_name); });
+			for (auto &candidate : listed) {
+				if (duckdb::StringUtil::CIEquals(candidate.name, name)) {
+					loaded = Lake([&] { return catalog.Service().FindTable(candidate); });
+					break;
+				}
+			}
+		}
+		if (loaded) {
+			state = std::make_unique<LakeTableState>();
+			state->id = loaded->id;
+			state->base = std::move(*loaded);
+		}
+	}
+	auto *result = state.get();
+	tables[key] = std::move(state);
+	return result;
+}
+
+LakeTableState &LakeTransaction::Repin(const std::string &schema, const std::string &name, catalog::LoadedTable table) {
+	auto &state = tables[TableKey(schema, name)];
+	if (!state) {
+		state = std::make_unique<LakeTableState>();
+	}
+	state->id = table.id;
+	state->base = std::move(table);
+	local_changes++;
+	catalog.Changed();
+	return *state;
+}
+
+void LakeTransaction::Forget(const std::string &schema, const std::string &name) {
+	tables.erase(TableKey(schema, name));
+	local_changes++;
+	catalog.Changed();
+}
+
+void LakeTransaction::AddFiles(LakeTableState &table, std::vector<iceberg::AddedFile> files) {
+	for (auto &file : files) {
+		table.has_deletes = table.has_deletes || file.file.content != iceberg::FileContent::Data;
+		table.added.push_back(std::move(file));
+	}
+	local_changes++;
+}
+
+void LakeTransaction::RememberScannedFile(const std::string &local_path, ScannedFile file) {
+	scanned_files[local_path] = std::move(file);
+}
+
+const ScannedFile *LakeTransaction::FindScannedFile(const std::string &local_path) const {
+	auto found = scanned_files.find(local_path);
+	return found == scanned_files.end() ? nullptr : &found->second;
+}
+
+std::vector<catalog::TableChange> LakeTransaction::BuildChanges(const std::vector<LakeTableState *> &writes,
+                                                                const std::vector<catalog::LoadedTable> &bases) {
+	std::vector<catalog::TableChange> changes;
+	auto now = NowMs();
+	for (size_t i = 0; i < writes.size(); i++) {
+		auto &state = *writes[i];
+		auto &base = *bases[i].metadata;
+		auto &pinned = *state.base.metadata;
+		if (base.table_uuid != pinned.table_uuid) {
+			throw akko::Error(ErrorCode::SerializationFailure,
+			                  fmt::format("table \"{}\" was dropped and re-created by another transaction",
+			                              catalog::ToString(state.id)));
+		}
+		if (state.has_deletes && !OnlyAppendsSince(base, pinned.current_snapshot_id)) {
+			throw akko::Error(ErrorCode::SerializationFailure,
+			                  fmt::format("could not serialize access to table \"{}\" due to a concurrent update",
+			                              catalog::ToString(state.id)));
+		}
+		auto key = TableKey(SchemaNameOf(state.id.namespace_name), state.id.name);
+		auto written = written_manifests.find(key);
+		if (written == written_manifests.end()) {
+			auto snapshot_id = iceberg::NewSnapshotId();
+			auto manifests = iceberg::WriteAddedManifests(pinned, snapshot_id, state.added, catalog.Writer());
+			written = written_manifests.emplace(key, std::make_pair(snapshot_id, std::move(manifests))).first;
+		}
+		bool has_data = false;
+		for (auto &added : state.added) {
+			has_data = has_data || added.file.content == iceberg::FileContent::Data;
+		}
+		iceberg::SnapshotChange change;
+		change.operation = !state.has_deletes ? "append" : has_data ? "overwrite" : "delete";
+		change.added_manifests = written->second.second;
+		catalog::TableChange table_change;
+		table_change.requirements.push_back(iceberg::AssertTableUuid {pinned.table_uuid});
+		table_change.updates = iceberg::ProduceSnapshot(base, written->second.first, change, now, catalog.Manifests(),
+		                                                catalog.Reader(), catalog.Writer());
+		changes.push_back(std::move(table_change));
+	}
+	return changes;
+}
+
+void LakeTransaction::Commit() {
+	std::vector<LakeTableState *> writes;
+	std::vector<catalog::TableIdentifier> ids;
+	for (auto &entry : tables) {
+		if (entry.second && !entry.second->added.empty()) {
+			writes.push_back(entry.second.get());
+			ids.push_back(entry.second->id);
+		}
+	}
+	if (writes.empty()) {
+		return;
+	}
+	Lake([&] {
+		catalog.Service().CommitTables(ids, [&](const std::vector<catalog::LoadedTable> &bases) {
+			return BuildChanges(writes, bases);
+		});
+	});
+	catalog.Changed();
+	for (auto *state : writes) {
+		state->added.clear();
+		state->has_deletes = false;
+		state->created_here = false;
+	}
+}
+
+void LakeTransaction::Rollback() {
+	// What this transaction wrote is referenced by no committed metadata: remove it now rather
+	// than leave it for garbage collection.
+	auto &store = catalog.Service().Store();
+	for (auto &entry : tables) {
+		if (!entry.second) {
+			continue;
+		}
+		auto &state = *entry.second;
+		for (auto &added : state.added) {
+			try {
+				store.Delete(objstore::KeyFromUri(added.file.file_path));
+			} catch (const std::exception &) {
+			}
+		}
+		state.added.clear();
+		if (state.created_here) {
+			try {
+				catalog.Service().DropTable(state.id, true);
+			} catch (const std::exception &) {
+			}
+			catalog.Changed();
+		}
+	}
+}
+
+} // namespace akko::engine
