@@ -67,14 +67,13 @@ int32_t HashBytes(std::string_view bytes) {
 	return Murmur3(bytes);
 }
 
-int32_t HashDecimal(__int128 unscaled) {
-	// Big-endian two's complement, without the leading bytes that only repeat the sign.
-	char bytes[16];
+std::string MinimalTwosComplement(__int128 unscaled) {
+	std::string bytes(16, '\0');
 	auto bits = static_cast<unsigned __int128>(unscaled);
 	for (int i = 0; i < 16; i++) {
 		bytes[15 - i] = static_cast<char>(static_cast<uint8_t>(bits >> (8 * i)));
 	}
-	int start = 0;
+	size_t start = 0;
 	while (start < 15) {
 		auto byte = static_cast<uint8_t>(bytes[start]);
 		auto next_sign = static_cast<uint8_t>(bytes[start + 1]) & 0x80;
@@ -84,7 +83,11 @@ int32_t HashDecimal(__int128 unscaled) {
 			break;
 		}
 	}
-	return Murmur3(std::string_view(bytes + start, 16 - start));
+	return bytes.substr(start);
+}
+
+int32_t HashDecimal(__int128 unscaled) {
+	return Murmur3(MinimalTwosComplement(unscaled));
 }
 
 int32_t HashUuid(uint64_t most_significant, uint64_t least_significant) {

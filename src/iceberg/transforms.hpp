@@ -19,6 +19,10 @@ int32_t HashBytes(std::string_view bytes);
 int32_t HashDecimal(__int128 unscaled);
 int32_t HashUuid(uint64_t most_significant, uint64_t least_significant);
 
+// A decimal's unscaled value as the spec stores and hashes it: big-endian two's complement
+// without the leading bytes that only repeat the sign (Java's BigInteger.toByteArray).
+std::string MinimalTwosComplement(__int128 unscaled);
+
 // bucket[N]: (hash & Integer.MAX_VALUE) % N.
 int32_t Bucket(int32_t hash, int32_t buckets);
 

@@ -2,6 +2,7 @@
 
 #include "common/civil_time.hpp"
 #include "common/error.hpp"
+#include "iceberg/transforms.hpp"
 
 #include <bit>
 #include <charconv>
@@ -120,27 +121,6 @@ T FromLittleEndian(std::string_view bytes) {
 		bits |= Bits(static_cast<uint8_t>(bytes[i])) << (8 * i);
 	}
 	return std::bit_cast<T>(bits);
-}
-
-// The unscaled value as big-endian two's complement without the leading bytes that only
-// repeat the sign (Java's BigInteger.toByteArray).
-std::string MinimalTwosComplement(__int128 unscaled) {
-	std::string bytes(16, '\0');
-	auto bits = static_cast<unsigned __int128>(unscaled);
-	for (int i = 0; i < 16; i++) {
-		bytes[15 - i] = static_cast<char>(static_cast<uint8_t>(bits >> (8 * i)));
-	}
-	size_t start = 0;
-	while (start < 15) {
-		auto byte = static_cast<uint8_t>(bytes[start]);
-		auto next_sign = static_cast<uint8_t>(bytes[start + 1]) & 0x80;
-		if ((byte == 0x00 && !next_sign) || (byte == 0xFF && next_sign)) {
-			start++;
-		} else {
-			break;
-		}
-	}
-	return bytes.substr(start);
 }
 
 __int128 FromTwosComplement(std::string_view bytes) {
