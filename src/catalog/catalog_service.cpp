@@ -8,6 +8,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <algorithm>
+#include <random>
+#include <set>
+#include <thread>
 
 namespace akko::catalog {
 
@@ -320,8 +323,34 @@ LoadedTable CatalogService::CommitTable(const TableIdentifier &id, const TableCh
 	})[0];
 }
 
+std::vector<std::unique_lock<std::mutex>> CatalogService::LockTables(const std::vector<TableIdentifier> &ids) {
+	// In one global order (the names, sorted), so two multi-table commits never wait on each other.
+	std::set<std::string> names;
+	for (auto &id : ids) {
+		names.insert(fmt::format("{}\x1f{}", fmt::join(id.namespace_name, "\x1f"), id.name));
+	}
+	std::vector<std::mutex *> mutexes;
+	{
+		std::lock_guard<std::mutex> guard(table_locks_lock);
+		for (auto &name : names) {
+			auto &slot = table_locks[name];
+			if (!slot) {
+				slot = std::make_unique<std::mutex>();
+			}
+			mutexes.push_back(slot.get());
+		}
+	}
+	std::vector<std::unique_lock<std::mutex>> locks;
+	for (auto *mutex : mutexes) {
+		locks.emplace_back(*mutex);
+	}
+	return locks;
+}
+
 std::vector<LoadedTable> CatalogService::CommitTables(const std::vector<TableIdentifier> &ids,
                                                       const ChangeBuilder &build) {
+	auto locks = LockTables(ids);
+	std::mt19937 random(std::random_device {}());
 	for (int attempt = 1;; attempt++) {
 		std::vector<LoadedTable> bases;
 		for (auto &id : ids) {
@@ -378,6 +407,9 @@ std::vector<LoadedTable> CatalogService::CommitTables(const std::vector<TableIde
 			            fmt::format("could not commit to \"{}\": {} concurrent commits won the race", ToString(ids[0]),
 			                        attempt));
 		}
+		// Another process won: back off a random, growing while so competing writers spread out.
+		std::uniform_int_distribution<int> jitter(1, 1 << std::min(attempt, 8));
+		std::this_thread::sleep_for(std::chrono::milliseconds(jitter(random)));
 	}
 }
 

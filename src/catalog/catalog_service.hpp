@@ -136,6 +136,12 @@ private:
 	objstore::Store &store;
 	std::string warehouse;
 
+	// Commits to one table from this process queue here instead of racing each other: the
+	// optimistic protocol then only retries against other processes.
+	std::vector<std::unique_lock<std::mutex>> LockTables(const std::vector<TableIdentifier> &ids);
+	std::mutex table_locks_lock;
+	std::map<std::string, std::unique_ptr<std::mutex>> table_locks;
+
 	std::mutex cache_lock;
 	std::map<std::string, std::shared_ptr<const iceberg::TableMetadata>> metadata_cache;
 	std::map<std::string, std::shared_ptr<const iceberg::ViewMetadata>> view_cache;

@@ -60,15 +60,16 @@ protected:
 	}
 
 	// Appends one data file the way the engine does: manifests once, the snapshot per base.
-	void Append(const TableIdentifier &id, const std::string &path) {
+	void Append(const TableIdentifier &id, const std::string &path, CatalogService *through = nullptr) {
+		auto &catalog = through ? *through : *service;
 		auto snapshot_id = NewSnapshotId();
 		DataFile file;
 		file.file_path = path;
 		file.record_count = 1;
 		file.file_size_in_bytes = 10;
-		auto base = service->LoadTable(id);
+		auto base = catalog.LoadTable(id);
 		auto manifests = WriteAddedManifests(*base.metadata, snapshot_id, {{file, 0}}, Writer());
-		service->CommitTables({id}, [&](const std::vector<LoadedTable> &bases) {
+		catalog.CommitTables({id}, [&](const std::vector<LoadedTable> &bases) {
 			auto updates = ProduceSnapshot(*bases[0].metadata, snapshot_id, SnapshotChange {"append", manifests},
 			                               1700000000000, cache, Reader(), Writer());
 			return std::vector<TableChange> {{{}, updates}};
@@ -154,7 +155,11 @@ TEST_F(CatalogServiceTest, ConcurrentAppendsAreAllKept) {
 	for (int t = 0; t < 4; t++) {
 		CreateTable({{"n"}, "t" + std::to_string(t)});
 	}
-	// Eight writers on one table and eight spread over four, at once.
+	// Eight writers on one table and eight spread over four, at once. Half of them go through a
+	// second service on its own metastore connection, as another process would: commits from one
+	// service queue, so only the two services race, and the losers re-base and retry.
+	auto other_metastore = akko::metastore::OpenSqliteMetastore((directory / "metastore.db").string());
+	CatalogService other(*other_metastore, *store, "s3://akko-warehouse/");
 	constexpr int kWriters = 8;
 	constexpr int kAppends = 10;
 	std::vector<std::thread> threads;
@@ -164,7 +169,8 @@ TEST_F(CatalogServiceTest, ConcurrentAppendsAreAllKept) {
 			try {
 				auto table = w < kWriters ? std::string("t0") : "t" + std::to_string(w % 3 + 1);
 				for (int i = 0; i < kAppends; i++) {
-					Append({{"n"}, table}, "s3://akko-warehouse/files/w" + std::to_string(w) + "-" + std::to_string(i));
+					Append({{"n"}, table}, "s3://akko-warehouse/files/w" + std::to_string(w) + "-" + std::to_string(i),
+					       w % 2 ? &other : nullptr);
 				}
 			} catch (const std::exception &error) {
 				ADD_FAILURE() << error.what();
