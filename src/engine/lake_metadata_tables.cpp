@@ -13,10 +13,12 @@
 #include "iceberg/partition_transform.hpp"
 #include "iceberg/value_type.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fmt/format.h>
 #include <set>
+#include <tuple>
 #include <utility>
 
 namespace akko::engine {
@@ -37,6 +39,15 @@ constexpr std::pair<MetadataKind, const char *> kKinds[] = {
     {MetadataKind::Properties, "properties"},
     {MetadataKind::MetadataLogEntries, "metadata_log_entries"},
 };
+
+const char *KindName(MetadataKind kind) {
+	for (auto &[candidate, name] : kKinds) {
+		if (candidate == kind) {
+			return name;
+		}
+	}
+	return "";
+}
 
 // ---- Human-readable values, as Java's Transform.toHumanString writes them (Trino shows those).
 
@@ -479,6 +490,8 @@ struct ColumnMetrics {
 
 struct MetadataTableData : public TableFunctionData {
 	MetadataKind kind = MetadataKind::Snapshots;
+	std::string schema;
+	std::string table;
 	LakeCatalog *catalog = nullptr;
 	std::shared_ptr<const iceberg::TableMetadata> metadata;
 	std::string metadata_location;
@@ -762,10 +775,19 @@ void PartitionRows(const MetadataTableData &data, std::vector<vector<Value>> &ro
 			return;
 		}
 		auto tuple = PartitionTuple(metadata, spec_id, file.partition, data.partition_columns);
-		// The values' binary serialization, each behind a null flag and a length, identifies the
-		// partition exactly.
+		// The values' binary serialization, each behind a flag and a length, identifies the
+		// partition exactly. A field the file's spec lacks is flagged apart from a null value:
+		// as in Trino, files of specs with different fields are different partitions.
+		auto *spec = metadata.SpecById(spec_id);
 		std::string key;
 		for (size_t i = 0; i < tuple.size(); i++) {
+			bool in_spec = spec && std::any_of(spec->fields.begin(), spec->fields.end(), [&](const iceberg::PartitionField &f) {
+				               return f.field_id == data.partition_columns[i].field_id;
+			               });
+			if (!in_spec) {
+				key += '\2';
+				continue;
+			}
 			if (std::holds_alternative<std::monostate>(tuple[i])) {
 				key += '\0';
 				continue;
@@ -882,6 +904,19 @@ std::pair<std::string, std::string> SplitQualified(ClientContext &context, const
 	return {qualified.substr(0, dot), qualified.substr(dot + 1)};
 }
 
+// Reads the table as this transaction pinned it into `data`.
+void PinTable(ClientContext &context, MetadataTableData &data) {
+	auto &catalog = Catalog::GetCatalog(context, "iceberg").Cast<LakeCatalog>();
+	auto *state = LakeTransaction::Get(context, catalog).FindTable(data.schema, data.table);
+	if (!state) {
+		ThrowAsDuck(akko::Error(ErrorCode::UndefinedTable, fmt::format("iceberg_{}: table \"{}.{}\" does not exist",
+		                                                               KindName(data.kind), data.schema, data.table)));
+	}
+	data.catalog = &catalog;
+	data.metadata = state->base.metadata;
+	data.metadata_location = state->base.metadata_location;
+}
+
 unique_ptr<FunctionData> BindMetadataTable(ClientContext &context, TableFunctionBindInput &input,
                                            vector<LogicalType> &return_types, vector<string> &names) {
 	auto &function_name = input.table_function.name;
@@ -890,25 +925,21 @@ unique_ptr<FunctionData> BindMetadataTable(ClientContext &context, TableFunction
 			throw InvalidInputException("%s: arguments must not be NULL", function_name);
 		}
 	}
-	auto [schema, table] = input.inputs.size() == 1 ? SplitQualified(context, StringValue::Get(input.inputs[0]))
-	                                                : std::make_pair(StringValue::Get(input.inputs[0]),
-	                                                                 StringValue::Get(input.inputs[1]));
 	auto data = make_uniq<MetadataTableData>();
+	std::tie(data->schema, data->table) =
+	    input.inputs.size() == 1 ? SplitQualified(context, StringValue::Get(input.inputs[0]))
+	                             : std::make_pair(StringValue::Get(input.inputs[0]), StringValue::Get(input.inputs[1]));
 	for (auto &[kind, name] : kKinds) {
 		if (function_name == std::string("iceberg_") + name) {
 			data->kind = kind;
 		}
 	}
-	auto &catalog = Catalog::GetCatalog(context, "iceberg").Cast<LakeCatalog>();
-	auto &transaction = LakeTransaction::Get(context, catalog);
-	auto *state = transaction.FindTable(schema, table);
-	if (!state) {
-		ThrowAsDuck(akko::Error(ErrorCode::UndefinedTable,
-		                        fmt::format("{}: table \"{}.{}\" does not exist", function_name, schema, table)));
+	PinTable(context, *data);
+	if (input.binder) {
+		// Commits change what the function returns: a prepared statement must bind again after one,
+		// as it does over the table itself.
+		input.binder->GetStatementProperties().RegisterDBRead(*data->catalog, context);
 	}
-	data->catalog = &catalog;
-	data->metadata = state->base.metadata;
-	data->metadata_location = state->base.metadata_location;
 	if (data->kind == MetadataKind::Files || data->kind == MetadataKind::Partitions) {
 		data->partition_columns = Lake([&] { return PartitionColumns(*data->metadata); });
 	}
@@ -916,11 +947,20 @@ unique_ptr<FunctionData> BindMetadataTable(ClientContext &context, TableFunction
 		data->metric_columns = Lake([&] { return MetricColumns(*data->metadata); });
 	}
 	DescribeColumns(*data, names, return_types);
-	return std::move(data);
+	return data;
 }
 
 unique_ptr<GlobalTableFunctionState> InitMetadataTable(ClientContext &context, TableFunctionInitInput &input) {
-	auto &data = input.bind_data->Cast<MetadataTableData>();
+	auto &bound = input.bind_data->Cast<MetadataTableData>();
+	// Rows come from the table as this transaction pinned it (a prepared statement may run in a
+	// later one than it was bound in), in the shape that was bound.
+	MetadataTableData data;
+	data.kind = bound.kind;
+	data.schema = bound.schema;
+	data.table = bound.table;
+	data.partition_columns = bound.partition_columns;
+	data.metric_columns = bound.metric_columns;
+	PinTable(context, data);
 	auto state = make_uniq<MetadataTableState>();
 	switch (data.kind) {
 	case MetadataKind::Snapshots:
@@ -948,7 +988,7 @@ unique_ptr<GlobalTableFunctionState> InitMetadataTable(ClientContext &context, T
 		MetadataLogRows(data, state->rows);
 		break;
 	}
-	return std::move(state);
+	return state;
 }
 
 void ScanMetadataTable(ClientContext &context, TableFunctionInput &input, DataChunk &output) {

@@ -177,8 +177,9 @@ def test_files_match_the_manifests_decoded_by_avsc(akko, orders):
                  for content, path, fmt, spec, records, size, sizes, values, nulls, lower, upper, eq in rows)
     expected = sorted((f["content"], f["file_path"], f["file_format"], 0, f["record_count"], f["file_size_in_bytes"],
                        avro_map(f["column_sizes"]), avro_map(f["value_counts"]), avro_map(f["null_value_counts"]),
-                       {k: decode_bound(v, types[k]) for k, v in avro_map(f["lower_bounds"]).items()},
-                       {k: decode_bound(v, types[k]) for k, v in avro_map(f["upper_bounds"]).items()},
+                       # Trino shows the bounds of table columns only (not a delete file's file_path and pos).
+                       {k: decode_bound(v, types[k]) for k, v in avro_map(f["lower_bounds"]).items() if k in types},
+                       {k: decode_bound(v, types[k]) for k, v in avro_map(f["upper_bounds"]).items() if k in types},
                        f.get("equality_ids"))
                       for f in current_files(akko.data_dir, orders))
     assert got == expected
@@ -187,10 +188,10 @@ def test_files_match_the_manifests_decoded_by_avsc(akko, orders):
     # Bounds in Java's human form, spelled out for the first insert's file.
     first = next(row for row in got if row[0] == 0 and row[4] == 2)
     by_name = {f["name"]: f["id"] for f in orders["schemas"][-1]["fields"]}
-    assert [first[9][by_name[c]] for c in ("price", "day", "ts", "flag", "ratio")] == [
-        "-0.05", "1969-12-31", "2023-01-02T03:04:05", "false", "0.25"]
-    assert [first[10][by_name[c]] for c in ("price", "day", "ts", "flag", "ratio")] == [
-        "12.34", "2024-01-15", "2024-05-06T07:08:09.123456", "true", "249.75"]
+    assert [first[9][by_name[c]] for c in ("qty", "price", "day", "ts", "ratio")] == [
+        "-3", "-0.05", "1969-12-31", "2023-01-02T03:04:05", "0.25"]
+    assert [first[10][by_name[c]] for c in ("qty", "price", "day", "ts", "ratio")] == [
+        "10", "12.34", "2024-01-15", "2024-05-06T07:08:09.123456", "249.75"]
 
 
 def test_manifests_match_the_manifest_list_decoded_by_avsc(akko, orders):
