@@ -14,8 +14,8 @@ duckdb::unique_ptr<duckdb::Expression> PartitionExpression(const iceberg::Schema
                                                            const iceberg::PartitionField &field);
 
 // Registers iceberg_bucket(n, x), iceberg_truncate(w, x), iceberg_year(x), iceberg_month(x),
-// iceberg_day(x) and iceberg_hour(x), and CALL register_table(schema, name, metadata_location),
-// in the system catalog.
+// iceberg_day(x) and iceberg_hour(x), CALL register_table(schema, name, metadata_location), and
+// the metadata table functions iceberg_<kind>('schema.table'), in the system catalog.
 void InstallLakeFunctions(duckdb::DatabaseInstance &database);
 
 } // namespace akko::engine
