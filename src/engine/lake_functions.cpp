@@ -1,6 +1,9 @@
 #include "engine/duckdb_internal.hpp"
 #include "engine/lake_functions.hpp"
 
+
+#include "duckdb/catalog/catalog_search_path.hpp"
+#include "duckdb/main/client_data.hpp"
 #include "duckdb/parser/parsed_data/create_scalar_function_info.hpp"
 #include "duckdb/parser/parsed_data/create_table_function_info.hpp"
 #include "engine/lake_catalog.hpp"
@@ -10,6 +13,7 @@
 #include "iceberg/partition_transform.hpp"
 #include "iceberg/value_type.hpp"
 
+#include <charconv>
 #include <fmt/format.h>
 
 namespace akko::engine {
@@ -146,6 +150,90 @@ void RegisterTable(ClientContext &context, TableFunctionInput &input, DataChunk 
 	output.SetValue(0, 0, Value(loaded.metadata_location));
 }
 
+struct TablePropertiesData : public TableFunctionData {
+	std::string schema; // empty: the session's current schema
+	std::string name;
+	std::map<std::string, std::string> updates;
+	std::vector<std::string> removals;
+	std::optional<int32_t> format_version;
+};
+
+unique_ptr<FunctionData> BindTableProperties(ClientContext &context, TableFunctionBindInput &input,
+                                             vector<LogicalType> &return_types, vector<string> &names) {
+	auto data = make_uniq<TablePropertiesData>();
+	if (input.inputs[1].IsNull()) {
+		throw InvalidInputException("set_table_properties: the table name must not be NULL");
+	}
+	data->schema = input.inputs[0].IsNull() ? "" : StringValue::Get(input.inputs[0]);
+	data->name = StringValue::Get(input.inputs[1]);
+	if (!input.inputs[2].IsNull()) {
+		for (auto &entry : MapValue::GetChildren(input.inputs[2])) {
+			auto &pair = StructValue::GetChildren(entry);
+			if (pair[1].IsNull()) {
+				throw InvalidInputException("set_table_properties: property \"%s\" needs a value", pair[0].ToString());
+			}
+			data->updates[pair[0].ToString()] = pair[1].ToString();
+		}
+	}
+	if (!input.inputs[3].IsNull()) {
+		for (auto &key : ListValue::GetChildren(input.inputs[3])) {
+			data->removals.push_back(key.ToString());
+		}
+	}
+	auto version = data->updates.find("format-version");
+	if (version != data->updates.end()) {
+		int32_t format_version = 0;
+		auto &text = version->second;
+		auto parsed = std::from_chars(text.data(), text.data() + text.size(), format_version);
+		if (parsed.ec != std::errc() || parsed.ptr != text.data() + text.size()) {
+			throw InvalidInputException("set_table_properties: format-version must be a number, not \"%s\"", text);
+		}
+		data->format_version = format_version;
+		data->updates.erase(version);
+	}
+	return_types.push_back(LogicalType::VARCHAR);
+	names.push_back("metadata_location");
+	return std::move(data);
+}
+
+// CALL set_table_properties(schema, table, MAP {key: value}, [removed keys]): what PostgreSQL's
+// ALTER TABLE t SET (key = value) / RESET (key) become (pg_dialect rewrites them), as Spark's
+// ALTER TABLE ... SET TBLPROPERTIES. "format-version" upgrades the table, as in Java.
+void SetTableProperties(ClientContext &context, TableFunctionInput &input, DataChunk &output) {
+	auto &state = input.global_state->Cast<RegisterTableState>();
+	if (state.done) {
+		return;
+	}
+	state.done = true;
+	auto &data = input.bind_data->Cast<TablePropertiesData>();
+	auto &catalog = Catalog::GetCatalog(context, "iceberg").Cast<LakeCatalog>();
+	auto &transaction = LakeTransaction::Get(context, catalog);
+	auto schema = data.schema.empty() ? ClientData::Get(context).catalog_search_path->GetDefault().schema : data.schema;
+	auto *table = transaction.FindTable(schema, data.name);
+	if (!table) {
+		throw CatalogException("Table with name \"%s\" does not exist!", data.name);
+	}
+	auto id = table->id;
+	auto committed = Lake([&] {
+		auto current = catalog.Service().LoadTable(id);
+		catalog::TableChange change;
+		change.requirements.push_back(iceberg::AssertTableUuid {current.metadata->table_uuid});
+		if (data.format_version) {
+			change.updates.push_back(iceberg::UpgradeFormatVersionUpdate {*data.format_version});
+		}
+		if (!data.removals.empty()) {
+			change.updates.push_back(iceberg::RemovePropertiesUpdate {data.removals});
+		}
+		if (!data.updates.empty()) {
+			change.updates.push_back(iceberg::SetPropertiesUpdate {data.updates});
+		}
+		return catalog.Service().CommitTable(id, change);
+	});
+	transaction.Repin(schema, data.name, committed);
+	output.SetCardinality(1);
+	output.SetValue(0, 0, Value(committed.metadata_location));
+}
+
 } // namespace
 
 unique_ptr<Expression> PartitionExpression(const iceberg::Schema &schema, const iceberg::PartitionField &field) {
@@ -189,6 +277,13 @@ void InstallLakeFunctions(DatabaseInstance &database) {
 	CreateTableFunctionInfo register_info(register_table);
 	register_info.internal = true;
 	catalog.CreateTableFunction(context, register_info);
+	TableFunction properties("set_table_properties",
+	                         {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::MAP(LogicalType::VARCHAR, LogicalType::VARCHAR),
+	                          LogicalType::LIST(LogicalType::VARCHAR)},
+	                         SetTableProperties, BindTableProperties, InitRegisterTable);
+	CreateTableFunctionInfo properties_info(properties);
+	properties_info.internal = true;
+	catalog.CreateTableFunction(context, properties_info);
 	InstallMetadataTableFunctions(context, catalog);
 	for (const char *name : {"iceberg_year", "iceberg_month", "iceberg_day", "iceberg_hour"}) {
 		ScalarFunction function(name, {LogicalType::ANY}, LogicalType::INTEGER, ApplyTransform, BindTimeTransform);

@@ -146,6 +146,9 @@ public:
 		if (auto show = ShowSetting(); !show.empty()) {
 			return show;
 		}
+		if (auto properties = TableProperties(); !properties.empty()) {
+			return properties;
+		}
 		size_t i = 0;
 		while (i < tokens.size()) {
 			i = Step(i);
@@ -269,6 +272,81 @@ private:
 			lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 		}
 		return "SELECT current_setting('" + lower + "') AS \"" + lower + "\"";
+	}
+
+	// ALTER TABLE [IF EXISTS] [ONLY] [schema.]table SET (key = value, ...) | RESET (key, ...):
+	// PostgreSQL's storage parameters are an Iceberg table's properties. DuckDB's grammar has no
+	// such statement, so it becomes a call that commits them. Keys may be quoted ("write.x-y").
+	std::string TableProperties() const {
+		size_t count = tokens.size();
+		if (count > 0 && IsSymbol(count - 1, ";")) {
+			count--;
+		}
+		if (!Is(0, Token::Kind::Word, "ALTER") || !Is(1, Token::Kind::Word, "TABLE")) {
+			return {};
+		}
+		size_t i = 2;
+		if (Is(i, Token::Kind::Word, "IF") && Is(i + 1, Token::Kind::Word, "EXISTS")) {
+			i += 2;
+		}
+		if (Is(i, Token::Kind::Word, "ONLY")) {
+			i++;
+		}
+		auto is_name = [&](size_t k) {
+			return k < count && (tokens[k].kind == Token::Kind::Word || tokens[k].kind == Token::Kind::QuotedIdentifier);
+		};
+		if (!is_name(i)) {
+			return {};
+		}
+		std::string schema = "NULL";
+		auto table = IdentifierName(sql, tokens[i++]);
+		if (IsSymbol(i, ".") && is_name(i + 1)) {
+			schema = QuoteLiteral(table);
+			table = IdentifierName(sql, tokens[i + 1]);
+			i += 2;
+		}
+		bool set = Is(i, Token::Kind::Word, "SET");
+		if ((!set && !Is(i, Token::Kind::Word, "RESET")) || !IsSymbol(i + 1, "(") || Closing(i + 1) != count - 1) {
+			return {};
+		}
+		std::vector<std::string> entries;
+		for (size_t k = i + 2; k < count - 1;) {
+			if (k >= count - 1 || (!is_name(k) && tokens[k].kind != Token::Kind::String)) {
+				return {};
+			}
+			auto key = tokens[k].kind == Token::Kind::Word ? ToLower(tokens[k].text) : tokens[k].text;
+			k++;
+			if (set) {
+				if (!IsSymbol(k, "=") || k + 1 >= count - 1) {
+					return {};
+				}
+				auto &value = tokens[k + 1];
+				auto text = value.kind == Token::Kind::Word ? ToLower(value.text)
+				            : value.kind == Token::Kind::String || value.kind == Token::Kind::Number
+				                ? value.text
+				                : std::string();
+				if (value.kind != Token::Kind::Word && value.kind != Token::Kind::String &&
+				    value.kind != Token::Kind::Number) {
+					return {};
+				}
+				entries.push_back(QuoteLiteral(key) + ": " + QuoteLiteral(text));
+				k += 2;
+			} else {
+				entries.push_back(QuoteLiteral(key));
+			}
+			if (IsSymbol(k, ",")) {
+				k++;
+			} else if (k != count - 1) {
+				return {};
+			}
+		}
+		std::string joined;
+		for (auto &entry : entries) {
+			joined += (joined.empty() ? "" : ", ") + entry;
+		}
+		auto map = set ? "MAP {" + joined + "}" : "MAP {}::MAP(VARCHAR, VARCHAR)";
+		auto list = set ? std::string("[]::VARCHAR[]") : "[" + joined + "]::VARCHAR[]";
+		return "CALL set_table_properties(" + schema + ", " + QuoteLiteral(table) + ", " + map + ", " + list + ")";
 	}
 
 	// The index of the ')' closing the '(' at `i`, or tokens.size().
