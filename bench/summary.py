@@ -51,15 +51,32 @@ def main():
                      f"PG 15 postmaster {pm['VmRSS'] / 1024:.1f} MiB", benchlib.fmt_ratio(am["VmRSS"], pm["VmRSS"]),
                      f"Pss akko {am['Pss'] / 1024:.1f} MiB vs PG cluster {pm['cluster_Pss'] / 1024:.1f} MiB "
                      f"({pm['processes']} processes)"])
+    lake = load(directory, "lake")
+    if lake:
+        for q in lake["scan"]["queries"]:
+            rows.append([f"lake {q['query']}, {lake['scan']['rows']:,} rows", f"{q['akko_ms']:.1f} ms",
+                         f"DuckDB read_parquet {q['duckdb_ms']:.1f} ms", benchlib.fmt_ratio(q["akko_ms"], q["duckdb_ms"]),
+                         f"same files, {lake['threads']} threads each; psycopg2 vs in-process"])
+        plan = lake["planning"]
+        rows.append([f"lake WHERE id = X over {plan['files']:,} files", f"{plan['akko_ms']:.2f} ms",
+                     f"DuckDB read_parquet {plan['duckdb_ms']:.1f} ms", benchlib.fmt_ratio(plan["akko_ms"], plan["duckdb_ms"]),
+                     f"akko reads {plan['files_selected']} file(s); planning cold {plan['lake_planning']['cold_ms']:.1f} ms, "
+                     f"warm {plan['lake_planning']['warm_ms']:.2f} ms"])
+        for entry in lake["commits"]["results"]:
+            a, p = entry["akko"]["tps"], entry["postgres"]["tps"]
+            rows.append([f"lake autocommit INSERT, {entry['case']}", f"{a:.0f} commits/s", f"PG 15 {p:.0f} commits/s",
+                         benchlib.fmt_ratio(a, p), f"mean latency {entry['akko']['latency_ms']:.1f} ms vs "
+                         f"{entry['postgres']['latency_ms']:.1f} ms; PG with fsync on"])
     if not rows:
         print("no results")
         return
     print(benchlib.table(["benchmark", "akko", "baseline", "akko / baseline", "notes"], rows))
     print("\nRatios are akko divided by the baseline: above 1x is better for rates, worse for times and memory.")
     loads = [(name, r["loadavg"]["start"][0]) for name, r in (("stream", stream), ("latency", latency),
-                                                              ("startup", startup)) if r and "loadavg" in r]
+                                                              ("startup", startup), ("lake", lake))
+             if r and "loadavg" in r]
     if loads:
-        cpus = (stream or latency or startup)["machine"]["cpus"]
+        cpus = (stream or latency or startup or lake)["machine"]["cpus"]
         print(f"1-minute load average when each benchmark started, on {cpus} CPUs: "
               + ", ".join(f"{name} {load:.2f}" for name, load in loads)
               + " (a benchmark adds up to about 2 itself; more means other work shared the machine)")

@@ -272,6 +272,14 @@ void LakeTransaction::Commit() {
 		return;
 	}
 	Lake([&] {
+		// DuckDB's COPY wrote the files without syncing them: once the pointer moves they must
+		// survive a power cut, like the metadata the catalog writes.
+		auto &store = catalog.Service().Store();
+		for (auto *state : writes) {
+			for (auto &added : state->added) {
+				store.Sync(objstore::KeyFromUri(added.file.file_path));
+			}
+		}
 		catalog.Service().CommitTables(ids, [&](const std::vector<catalog::LoadedTable> &bases) {
 			return BuildChanges(writes, bases);
 		});

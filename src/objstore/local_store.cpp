@@ -190,6 +190,20 @@ public:
 		return PathFor(key).string();
 	}
 
+	void Sync(std::string_view key) override {
+		auto path = PathFor(key);
+		int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			throw Error(ErrorCode::NotFound, fmt::format("object \"{}\" does not exist", key));
+		}
+		int rc = ::fsync(fd);
+		::close(fd);
+		if (rc != 0) {
+			throw Error(ErrorCode::Internal, fmt::format("cannot sync object \"{}\": {}", key, std::strerror(errno)));
+		}
+		SyncDirectory(path.parent_path());
+	}
+
 private:
 	fs::path PathFor(std::string_view key) const {
 		ValidateKey(key);

@@ -39,6 +39,10 @@ public:
 	virtual std::optional<std::string> LocalPath(std::string_view key) {
 		return std::nullopt;
 	}
+	// Makes an object written in place through LocalPath durable (its bytes and its directory
+	// entry), as Put does by itself. Throws akko::Error (not_found) when there is none.
+	virtual void Sync(std::string_view key) {
+	}
 };
 
 // Metadata names files by warehouse URI ("s3://bucket/key"), so engines reading through an S3
