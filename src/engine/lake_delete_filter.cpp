@@ -2,6 +2,7 @@
 #include "engine/lake_delete_filter.hpp"
 
 #include "engine/lake_catalog.hpp"
+#include "engine/lake_types.hpp"
 
 #include <algorithm>
 #include <fmt/format.h>
@@ -24,6 +25,10 @@ Value FieldIdSchema(const std::vector<EqualityColumn> &columns) {
 		definitions.push_back(Value::STRUCT({{"name", Value("c" + std::to_string(i))},
 		                                     {"type", Value(columns[i].type.ToString())},
 		                                     {"default_value", Value(LogicalType::VARCHAR)}}));
+	}
+	if (definitions.empty()) {
+		// A writer's equality delete file must name its columns (the spec requires equality_ids).
+		ThrowAsDuck(akko::Error(ErrorCode::InvalidInput, "an equality delete file has no equality_ids"));
 	}
 	auto struct_type = definitions.front().type();
 	return Value::MAP(LogicalType::INTEGER, struct_type, std::move(ids), std::move(definitions));

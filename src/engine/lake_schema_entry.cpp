@@ -469,6 +469,13 @@ void LakeSchemaEntry::Alter(CatalogTransaction catalog_transaction, AlterInfo &i
 		break;
 	case AlterTableType::RENAME_TABLE: {
 		auto &rename = alter.Cast<RenameTableInfo>();
+		if (!state->added.empty()) {
+			// The rename commits at once; the rows this transaction wrote would be left behind.
+			ThrowAsDuck(akko::Error(ErrorCode::FeatureNotSupported,
+			                        fmt::format("cannot rename \"{}\" after writing to it in the same transaction: "
+			                                    "commit first",
+			                                    alter.name)));
+		}
 		Lake([&] { service.RenameTable(id, {id.namespace_name, rename.new_table_name}); });
 		transaction.Forget(name, alter.name);
 		transaction.Invalidate();

@@ -175,6 +175,7 @@ LakeTableState *LakeTransaction::FindTable(const std::string &schema, const std:
 		if (loaded) {
 			state = std::make_unique<LakeTableState>();
 			state->id = loaded->id;
+			state->read_snapshot_id = loaded->metadata->current_snapshot_id;
 			state->base = std::move(*loaded);
 		}
 	}
@@ -187,6 +188,7 @@ LakeTableState &LakeTransaction::Repin(const std::string &schema, const std::str
 	auto &state = tables[TableKey(schema, name)];
 	if (!state) {
 		state = std::make_unique<LakeTableState>();
+		state->read_snapshot_id = table.metadata->current_snapshot_id;
 	}
 	state->id = table.id;
 	state->base = std::move(table);
@@ -231,7 +233,7 @@ std::vector<catalog::TableChange> LakeTransaction::BuildChanges(const std::vecto
 			                  fmt::format("table \"{}\" was dropped and re-created by another transaction",
 			                              catalog::ToString(state.id)));
 		}
-		if (state.has_deletes && !OnlyAppendsSince(base, pinned.current_snapshot_id)) {
+		if (state.has_deletes && !OnlyAppendsSince(base, state.read_snapshot_id)) {
 			throw akko::Error(ErrorCode::SerializationFailure,
 			                  fmt::format("could not serialize access to table \"{}\" due to a concurrent update",
 			                              catalog::ToString(state.id)));
@@ -310,6 +312,12 @@ void LakeTransaction::Rollback() {
 		state.added.clear();
 		if (state.created_here) {
 			try {
+				// Other sessions may already have committed into the new table: then it stays.
+				auto current = catalog.Service().FindTable(state.id);
+				if (!current || current->metadata->table_uuid != state.base.metadata->table_uuid ||
+				    current->metadata->current_snapshot_id != state.base.metadata->current_snapshot_id) {
+					continue;
+				}
 				catalog.Service().DropTable(state.id, true);
 			} catch (const std::exception &) {
 			}

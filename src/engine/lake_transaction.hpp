@@ -22,6 +22,9 @@ class LakeCatalog;
 struct LakeTableState {
 	catalog::TableIdentifier id;
 	catalog::LoadedTable base;
+	// The snapshot this transaction first read. Conflicts at commit are judged from here, also
+	// after the transaction's own DDL re-pinned `base` to the table's newest metadata.
+	std::optional<int64_t> read_snapshot_id;
 	// Data files and position delete files written by this transaction, not yet committed.
 	std::vector<iceberg::AddedFile> added;
 	bool has_deletes = false;

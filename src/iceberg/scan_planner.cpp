@@ -20,6 +20,10 @@ bool IsNull(const Literal &value) {
 	return std::holds_alternative<std::monostate>(value);
 }
 
+bool IsFloating(const PrimitiveType &type) {
+	return type.kind == TypeKind::Float || type.kind == TypeKind::Double;
+}
+
 bool IsNaN(const Literal &value) {
 	if (auto f = std::get_if<float>(&value)) {
 		return std::isnan(*f);
@@ -171,6 +175,10 @@ bool ManifestMayMatch(const ManifestFile &manifest, const std::vector<PartitionP
 		if (predicate.op == PredicateOp::NotNull) {
 			continue;
 		}
+		if (IsFloating(predicate.type) && summary.contains_nan.value_or(true) &&
+		    (predicate.op == PredicateOp::Greater || predicate.op == PredicateOp::GreaterOrEqual)) {
+			continue;
+		}
 		std::optional<Literal> lower, upper;
 		if (summary.lower_bound) {
 			lower = DeserializeBinary(*summary.lower_bound, predicate.type);
@@ -235,9 +243,16 @@ bool MetricsMayMatch(const DataFile &file, const ScanContext &context) {
 			// Bounds of a type we cannot read as the column's (a writer's quirk) prune nothing.
 			continue;
 		}
-		// NaN is outside the bounds Iceberg writes for floats, so bounds say nothing about it.
+		// NaN is outside the bounds Iceberg writes for floats, so bounds say nothing about it; and
+		// NaN sorts above every number, so `>` and `>=` may match a file's NaNs beyond its upper bound.
 		if ((lower && IsNaN(*lower)) || (upper && IsNaN(*upper))) {
 			continue;
+		}
+		if (IsFloating(*type) && (predicate.op == PredicateOp::Greater || predicate.op == PredicateOp::GreaterOrEqual)) {
+			auto nans = CountOf(file.nan_value_counts, predicate.field_id);
+			if (!nans || *nans > 0) {
+				continue;
+			}
 		}
 		if (!RangeMayMatch(predicate.op, predicate.value, lower, upper)) {
 			return false;

@@ -239,3 +239,33 @@ TEST(SnapshotProducer, ARebasedAppendKeepsTheWinnersFiles) {
 		EXPECT_EQ(error.code, akko::ErrorCode::SerializationFailure) << error.message;
 	}
 }
+
+TEST(ScanPlanner, NaNsAboveTheUpperBoundKeepTheirFile) {
+	// Iceberg writers leave NaN out of a float column's bounds and count it apart; NaN sorts above
+	// every number, so `x > 1.5` may match a file whose upper bound is 1.0 when it holds NaNs.
+	MemoryWarehouse warehouse;
+	ManifestCache cache;
+	Schema schema;
+	schema.fields.push_back({1, "x", false, MakePrimitive(TypeId::Double), {}, {}, {}});
+	auto table = NewTableMetadata(schema, PartitionSpec {}, SortOrder {}, "s3://w/f", {});
+	PrimitiveType double_type {TypeKind::Double};
+	auto file = [&](const std::string &path, int64_t nans) {
+		DataFile data;
+		data.file_path = path;
+		data.record_count = 4;
+		data.file_size_in_bytes = 10;
+		data.value_counts = {{1, 4}};
+		data.null_value_counts = {{1, 0}};
+		data.nan_value_counts = {{1, nans}};
+		data.lower_bounds = {{1, SerializeBinary(Literal(0.5), double_type)}};
+		data.upper_bounds = {{1, SerializeBinary(Literal(1.0), double_type)}};
+		return AddedFile {data, 0};
+	};
+	table = Commit(table, "append", {file("s3://w/f/with-nan.parquet", 2), file("s3://w/f/no-nan.parquet", 0)},
+	               warehouse, cache);
+	auto &snapshot = *table.CurrentSnapshot();
+	EXPECT_EQ(Paths(PlanScan(table, snapshot, {{1, PredicateOp::Greater, Literal(1.5)}}, cache, warehouse.Reader())),
+	          std::vector<std::string>({"s3://w/f/with-nan.parquet"}));
+	EXPECT_TRUE(
+	    PlanScan(table, snapshot, {{1, PredicateOp::Less, Literal(0.25)}}, cache, warehouse.Reader()).tasks.empty());
+}
