@@ -31,6 +31,14 @@ std::string DisplayName(const NamespaceName &name) {
 	return fmt::format("{}", fmt::join(name, "."));
 }
 
+Error NoSuchNamespace(const NamespaceName &name) {
+	return Error(ErrorCode::InvalidSchemaName, fmt::format("namespace \"{}\" does not exist", DisplayName(name)));
+}
+
+const char *KindName(metastore::ObjectKind kind) {
+	return kind == metastore::ObjectKind::Table ? "table" : "view";
+}
+
 // The number in "…/metadata/00042-<uuid>.metadata.json"; 0 for a name of another form.
 int MetadataVersion(const std::string &location) {
 	auto slash = location.rfind('/');
@@ -107,7 +115,7 @@ std::vector<NamespaceName> CatalogService::ListNamespaces(const NamespaceName &p
 	std::vector<NamespaceName> names;
 	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
 		if (!parent.empty() && !transaction.FindNamespace(parent)) {
-			throw Error(ErrorCode::InvalidSchemaName, fmt::format("namespace \"{}\" does not exist", DisplayName(parent)));
+			throw NoSuchNamespace(parent);
 		}
 		for (auto &record : transaction.ListNamespaces(parent)) {
 			names.push_back(record.name);
@@ -121,7 +129,7 @@ std::map<std::string, std::string> CatalogService::LoadNamespaceProperties(const
 	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
 		auto record = transaction.FindNamespace(name);
 		if (!record) {
-			throw Error(ErrorCode::InvalidSchemaName, fmt::format("namespace \"{}\" does not exist", DisplayName(name)));
+			throw NoSuchNamespace(name);
 		}
 		properties = record->properties;
 	});
@@ -140,7 +148,7 @@ std::vector<std::string> CatalogService::UpdateNamespaceProperties(const Namespa
 	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
 		auto record = transaction.FindNamespace(name);
 		if (!record) {
-			throw Error(ErrorCode::InvalidSchemaName, fmt::format("namespace \"{}\" does not exist", DisplayName(name)));
+			throw NoSuchNamespace(name);
 		}
 		for (auto &key : removals) {
 			if (record->properties.erase(key) == 0) {
@@ -158,33 +166,87 @@ std::vector<std::string> CatalogService::UpdateNamespaceProperties(const Namespa
 void CatalogService::DropNamespace(const NamespaceName &name) {
 	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
 		if (!transaction.DropNamespace(name)) {
-			throw Error(ErrorCode::InvalidSchemaName, fmt::format("namespace \"{}\" does not exist", DisplayName(name)));
+			throw NoSuchNamespace(name);
 		}
 	});
 }
 
-std::vector<TableIdentifier> CatalogService::ListTables(const NamespaceName &namespace_name) {
+std::vector<TableIdentifier> CatalogService::ListObjects(const NamespaceName &namespace_name,
+                                                         metastore::ObjectKind kind) {
 	std::vector<TableIdentifier> ids;
 	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
 		if (!transaction.FindNamespace(namespace_name)) {
-			throw Error(ErrorCode::InvalidSchemaName,
-			            fmt::format("namespace \"{}\" does not exist", DisplayName(namespace_name)));
+			throw NoSuchNamespace(namespace_name);
 		}
-		for (auto &record : transaction.ListObjects(namespace_name, metastore::ObjectKind::Table)) {
+		for (auto &record : transaction.ListObjects(namespace_name, kind)) {
 			ids.push_back({namespace_name, record.name});
 		}
 	});
 	return ids;
 }
 
-std::optional<LoadedTable> CatalogService::FindTable(const TableIdentifier &id) {
+std::optional<std::string> CatalogService::FindMetadataLocation(const TableIdentifier &id, metastore::ObjectKind kind) {
 	std::optional<metastore::CatalogObjectRecord> record;
 	metastore.RunInTransaction(
 	    [&](metastore::Transaction &transaction) { record = transaction.FindObject(id.namespace_name, id.name); });
-	if (!record || record->kind != metastore::ObjectKind::Table) {
+	if (!record || record->kind != kind) {
 		return std::nullopt;
 	}
-	return LoadedTable {id, record->metadata_location, ReadMetadata(record->metadata_location)};
+	return record->metadata_location;
+}
+
+void CatalogService::RenameObject(const TableIdentifier &from, const TableIdentifier &to, metastore::ObjectKind kind) {
+	ValidateName(to.name, KindName(kind));
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		auto record = transaction.FindObject(from.namespace_name, from.name);
+		if (!record || record->kind != kind) {
+			throw Error(ErrorCode::UndefinedTable,
+			            fmt::format("{} \"{}\" does not exist", KindName(kind), ToString(from)));
+		}
+		transaction.RenameObject(from.namespace_name, from.name, to.namespace_name, to.name);
+	});
+}
+
+std::string CatalogService::DropObject(const TableIdentifier &id, metastore::ObjectKind kind) {
+	std::string metadata_location;
+	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		auto record = transaction.FindObject(id.namespace_name, id.name);
+		if (!record || record->kind != kind) {
+			throw Error(ErrorCode::UndefinedTable, fmt::format("{} \"{}\" does not exist", KindName(kind), ToString(id)));
+		}
+		metadata_location = record->metadata_location;
+		transaction.DropObject(id.namespace_name, id.name);
+	});
+	return metadata_location;
+}
+
+void CatalogService::PublishNew(const TableIdentifier &id, metastore::ObjectKind kind,
+                                const std::string &metadata_location, const std::string &metadata_json) {
+	if (!NamespaceExists(id.namespace_name)) {
+		throw NoSuchNamespace(id.namespace_name);
+	}
+	store.Put(objstore::KeyFromUri(metadata_location), metadata_json);
+	try {
+		metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+			transaction.CreateObject({id.namespace_name, id.name, kind, metadata_location});
+		});
+	} catch (...) {
+		// The name was taken meanwhile (or the metastore failed): the file is nobody's.
+		store.Delete(objstore::KeyFromUri(metadata_location));
+		throw;
+	}
+}
+
+std::vector<TableIdentifier> CatalogService::ListTables(const NamespaceName &namespace_name) {
+	return ListObjects(namespace_name, metastore::ObjectKind::Table);
+}
+
+std::optional<LoadedTable> CatalogService::FindTable(const TableIdentifier &id) {
+	auto location = FindMetadataLocation(id, metastore::ObjectKind::Table);
+	if (!location) {
+		return std::nullopt;
+	}
+	return LoadedTable {id, *location, ReadMetadata(*location)};
 }
 
 LoadedTable CatalogService::LoadTable(const TableIdentifier &id) {
@@ -262,20 +324,7 @@ LoadedTable CatalogService::CreateTable(const CreateTableRequest &request) {
 	auto metadata = std::make_shared<const iceberg::TableMetadata>(iceberg::NewTableMetadata(
 	    request.schema, request.spec, request.sort_order, location, request.properties));
 	auto metadata_location = NewMetadataLocation(location, "");
-	if (!NamespaceExists(request.id.namespace_name)) {
-		throw Error(ErrorCode::InvalidSchemaName,
-		            fmt::format("namespace \"{}\" does not exist", DisplayName(request.id.namespace_name)));
-	}
-	WriteMetadata(metadata_location, *metadata);
-	try {
-		metastore.RunInTransaction([&](metastore::Transaction &transaction) {
-			transaction.CreateObject(
-			    {request.id.namespace_name, request.id.name, metastore::ObjectKind::Table, metadata_location});
-		});
-	} catch (...) {
-		store.Delete(objstore::KeyFromUri(metadata_location));
-		throw;
-	}
+	PublishNew(request.id, metastore::ObjectKind::Table, metadata_location, iceberg::ToJson(*metadata).dump());
 	return LoadedTable {request.id, metadata_location, metadata};
 }
 
@@ -289,26 +338,11 @@ LoadedTable CatalogService::RegisterTable(const TableIdentifier &id, const std::
 }
 
 void CatalogService::RenameTable(const TableIdentifier &from, const TableIdentifier &to) {
-	ValidateName(to.name, "table");
-	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
-		auto record = transaction.FindObject(from.namespace_name, from.name);
-		if (!record || record->kind != metastore::ObjectKind::Table) {
-			throw Error(ErrorCode::UndefinedTable, fmt::format("table \"{}\" does not exist", ToString(from)));
-		}
-		transaction.RenameObject(from.namespace_name, from.name, to.namespace_name, to.name);
-	});
+	RenameObject(from, to, metastore::ObjectKind::Table);
 }
 
 void CatalogService::DropTable(const TableIdentifier &id, bool purge) {
-	std::string metadata_location;
-	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
-		auto record = transaction.FindObject(id.namespace_name, id.name);
-		if (!record || record->kind != metastore::ObjectKind::Table) {
-			throw Error(ErrorCode::UndefinedTable, fmt::format("table \"{}\" does not exist", ToString(id)));
-		}
-		metadata_location = record->metadata_location;
-		transaction.DropObject(id.namespace_name, id.name);
-	});
+	auto metadata_location = DropObject(id, metastore::ObjectKind::Table);
 	if (purge) {
 		PurgeTableFiles(store, *ReadMetadata(metadata_location), metadata_location);
 	}
@@ -414,27 +448,15 @@ std::vector<LoadedTable> CatalogService::CommitTables(const std::vector<TableIde
 }
 
 std::vector<TableIdentifier> CatalogService::ListViews(const NamespaceName &namespace_name) {
-	std::vector<TableIdentifier> ids;
-	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
-		if (!transaction.FindNamespace(namespace_name)) {
-			throw Error(ErrorCode::InvalidSchemaName,
-			            fmt::format("namespace \"{}\" does not exist", DisplayName(namespace_name)));
-		}
-		for (auto &record : transaction.ListObjects(namespace_name, metastore::ObjectKind::View)) {
-			ids.push_back({namespace_name, record.name});
-		}
-	});
-	return ids;
+	return ListObjects(namespace_name, metastore::ObjectKind::View);
 }
 
 std::optional<LoadedView> CatalogService::FindView(const TableIdentifier &id) {
-	std::optional<metastore::CatalogObjectRecord> record;
-	metastore.RunInTransaction(
-	    [&](metastore::Transaction &transaction) { record = transaction.FindObject(id.namespace_name, id.name); });
-	if (!record || record->kind != metastore::ObjectKind::View) {
+	auto location = FindMetadataLocation(id, metastore::ObjectKind::View);
+	if (!location) {
 		return std::nullopt;
 	}
-	return LoadedView {id, record->metadata_location, ReadViewMetadata(record->metadata_location)};
+	return LoadedView {id, *location, ReadViewMetadata(*location)};
 }
 
 LoadedView CatalogService::LoadView(const TableIdentifier &id) {
@@ -488,19 +510,7 @@ LoadedView CatalogService::CreateView(const TableIdentifier &id, const iceberg::
 	}
 	auto metadata = iceberg::NewViewMetadata(schema, version, NewTableLocation(id), properties);
 	auto location = NewMetadataLocation(metadata.location, "");
-	if (!NamespaceExists(id.namespace_name)) {
-		throw Error(ErrorCode::InvalidSchemaName,
-		            fmt::format("namespace \"{}\" does not exist", DisplayName(id.namespace_name)));
-	}
-	store.Put(objstore::KeyFromUri(location), iceberg::ToJson(metadata).dump());
-	try {
-		metastore.RunInTransaction([&](metastore::Transaction &transaction) {
-			transaction.CreateObject({id.namespace_name, id.name, metastore::ObjectKind::View, location});
-		});
-	} catch (...) {
-		store.Delete(objstore::KeyFromUri(location));
-		throw;
-	}
+	PublishNew(id, metastore::ObjectKind::View, location, iceberg::ToJson(metadata).dump());
 	return LoadedView {id, location, std::make_shared<const iceberg::ViewMetadata>(std::move(metadata))};
 }
 
@@ -515,24 +525,11 @@ LoadedView CatalogService::CommitView(const TableIdentifier &id,
 }
 
 void CatalogService::RenameView(const TableIdentifier &from, const TableIdentifier &to) {
-	ValidateName(to.name, "view");
-	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
-		auto record = transaction.FindObject(from.namespace_name, from.name);
-		if (!record || record->kind != metastore::ObjectKind::View) {
-			throw Error(ErrorCode::UndefinedTable, fmt::format("view \"{}\" does not exist", ToString(from)));
-		}
-		transaction.RenameObject(from.namespace_name, from.name, to.namespace_name, to.name);
-	});
+	RenameObject(from, to, metastore::ObjectKind::View);
 }
 
 void CatalogService::DropView(const TableIdentifier &id) {
-	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
-		auto record = transaction.FindObject(id.namespace_name, id.name);
-		if (!record || record->kind != metastore::ObjectKind::View) {
-			throw Error(ErrorCode::UndefinedTable, fmt::format("view \"{}\" does not exist", ToString(id)));
-		}
-		transaction.DropObject(id.namespace_name, id.name);
-	});
+	DropObject(id, metastore::ObjectKind::View);
 }
 
 } // namespace akko::catalog

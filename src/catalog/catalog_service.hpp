@@ -126,6 +126,16 @@ public:
 	}
 
 private:
+	// Tables and views alike, by kind.
+	std::vector<TableIdentifier> ListObjects(const NamespaceName &namespace_name, metastore::ObjectKind kind);
+	std::optional<std::string> FindMetadataLocation(const TableIdentifier &id, metastore::ObjectKind kind);
+	void RenameObject(const TableIdentifier &from, const TableIdentifier &to, metastore::ObjectKind kind);
+	// Writes a new object's first metadata file, then names it in the metastore (the file is
+	// deleted again when the name is taken).
+	void PublishNew(const TableIdentifier &id, metastore::ObjectKind kind, const std::string &metadata_location,
+	                const std::string &metadata_json);
+	// Returns the dropped object's metadata location.
+	std::string DropObject(const TableIdentifier &id, metastore::ObjectKind kind);
 	std::string NewMetadataLocation(const std::string &table_location, const std::string &previous_location);
 	void WriteMetadata(const std::string &location, const iceberg::TableMetadata &metadata);
 	std::shared_ptr<const iceberg::ViewMetadata> ReadViewMetadata(const std::string &location);

@@ -1,6 +1,7 @@
 #include "iceberg/table_requirement.hpp"
 
 #include "common/error.hpp"
+#include "common/overloaded.hpp"
 #include "iceberg/metadata_json.hpp"
 
 #include <fmt/format.h>
@@ -26,14 +27,6 @@ constexpr const char *kTypeNames[] = {
     "assert-default-sort-order-id",
 };
 static_assert(std::size(kTypeNames) == std::variant_size_v<TableRequirement>, "one name per requirement");
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-	using Handlers::operator()...;
-};
-// Clang before 17 does not deduce aggregate template arguments by itself.
-template <class... Handlers>
-Overloaded(Handlers...) -> Overloaded<Handlers...>;
 
 [[noreturn]] void Failed(std::string message) {
 	throw Error(ErrorCode::SerializationFailure, fmt::format("requirement failed: {}", message));

@@ -1,6 +1,7 @@
 #include "iceberg/table_update.hpp"
 
 #include "common/error.hpp"
+#include "common/overloaded.hpp"
 #include "iceberg/metadata_json.hpp"
 #include "iceberg/table_metadata_builder.hpp"
 
@@ -42,14 +43,6 @@ constexpr const char *kActionNames[] = {
     "remove-encryption-key",
 };
 static_assert(std::size(kActionNames) == std::variant_size_v<TableUpdate>, "one name per table update");
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-	using Handlers::operator()...;
-};
-// Clang before 17 does not deduce aggregate template arguments by itself.
-template <class... Handlers>
-Overloaded(Handlers...) -> Overloaded<Handlers...>;
 
 std::map<std::string, std::string> PropertyUpdates(const Json &json, std::string_view what) {
 	// Early REST clients wrote "updated" and "removed"; Java still reads them.

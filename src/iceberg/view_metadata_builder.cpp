@@ -1,6 +1,7 @@
 #include "iceberg/view_metadata_builder.hpp"
 
 #include "common/error.hpp"
+#include "common/overloaded.hpp"
 #include "common/random.hpp"
 
 #include <fmt/format.h>
@@ -15,14 +16,6 @@ namespace akko::iceberg {
 namespace {
 
 constexpr int64_t kDefaultVersionHistorySize = 10;
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-	using Handlers::operator()...;
-};
-// Clang before 17 does not deduce aggregate template arguments by itself.
-template <class... Handlers>
-Overloaded(Handlers...) -> Overloaded<Handlers...>;
 
 [[noreturn]] void Invalid(std::string message) {
 	throw Error(ErrorCode::InvalidInput, std::move(message));

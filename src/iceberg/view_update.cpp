@@ -1,6 +1,7 @@
 #include "iceberg/view_update.hpp"
 
 #include "common/error.hpp"
+#include "common/overloaded.hpp"
 #include "iceberg/metadata_json.hpp"
 #include "iceberg/view_metadata_builder.hpp"
 
@@ -14,14 +15,6 @@ namespace akko::iceberg {
 using namespace metadata_json;
 
 namespace {
-
-template <class... Handlers>
-struct Overloaded : Handlers... {
-	using Handlers::operator()...;
-};
-// Clang before 17 does not deduce aggregate template arguments by itself.
-template <class... Handlers>
-Overloaded(Handlers...) -> Overloaded<Handlers...>;
 
 constexpr std::string_view kTableOnlyActions[] = {
     "set-current-schema",
