@@ -1,4 +1,5 @@
 #include "engine/duckdb_internal.hpp"
+#include "common/sql_lexer.hpp"
 #include "engine/lake_transaction.hpp"
 
 #include "engine/lake_catalog.hpp"
@@ -14,13 +15,6 @@ namespace {
 int64_t NowMs() {
 	return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
 	    .count();
-}
-
-std::string Lower(std::string text) {
-	for (auto &c : text) {
-		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-	}
-	return text;
 }
 
 // Whether a snapshot between the one a writer read and the table's current one leaves the
@@ -44,7 +38,7 @@ bool OnlyAppendsSince(const iceberg::TableMetadata &metadata, std::optional<int6
 } // namespace
 
 std::string TableKey(const std::string &schema, const std::string &name) {
-	return Lower(schema) + '\x1f' + Lower(name);
+	return ToLower(schema) + '\x1f' + ToLower(name);
 }
 
 metastore::NamespaceName NamespaceOf(const std::string &schema) {

@@ -1,13 +1,13 @@
 #include "iceberg/partition_spec.hpp"
 
 #include "common/error.hpp"
+#include "common/sql_lexer.hpp"
 #include "iceberg/metadata_json.hpp"
+#include "iceberg/partition_transform.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 #include <set>
 
 namespace akko::iceberg {
@@ -16,31 +16,8 @@ using namespace metadata_json;
 
 namespace {
 
-std::string Lower(std::string_view text) {
-	std::string result(text);
-	std::transform(result.begin(), result.end(), result.begin(),
-	               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-	return result;
-}
-
 bool IsOneOf(TypeId id, std::initializer_list<TypeId> ids) {
 	return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
-
-// For "bucket[N]" and "truncate[W]": N or W, which must be positive; 0 for other transforms.
-int32_t Width(std::string_view lower, std::string_view name, std::string_view transform) {
-	if (lower.size() < name.size() + 3 || lower.substr(0, name.size()) != name || lower[name.size()] != '[' ||
-	    lower.back() != ']') {
-		return 0;
-	}
-	auto digits = lower.substr(name.size() + 1, lower.size() - name.size() - 2);
-	int32_t width = 0;
-	auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), width);
-	if (error != std::errc() || end != digits.data() + digits.size() || width <= 0) {
-		throw Error(ErrorCode::InvalidInput,
-		            fmt::format("invalid transform \"{}\": the width must be a positive 32-bit integer", transform));
-	}
-	return width;
 }
 
 std::string FieldText(const PartitionField &field) {
@@ -74,7 +51,7 @@ bool PartitionSpec::CompatibleWith(const PartitionSpec &other) const {
 	for (size_t i = 0; i < fields.size(); i++) {
 		auto &mine = fields[i];
 		auto &theirs = other.fields[i];
-		if (mine.source_id != theirs.source_id || Lower(mine.transform) != Lower(theirs.transform) ||
+		if (mine.source_id != theirs.source_id || ToLower(mine.transform) != ToLower(theirs.transform) ||
 		    mine.name != theirs.name) {
 			return false;
 		}
@@ -85,7 +62,7 @@ bool PartitionSpec::CompatibleWith(const PartitionSpec &other) const {
 void PartitionSpec::CheckCompatibility(const Schema &schema) const {
 	for (auto &field : fields) {
 		// A v1 table drops a partition field by making it void, and may then drop its column.
-		if (Lower(field.transform) == "void") {
+		if (ParseTransform(field.transform).kind == TransformKind::Void) {
 			continue;
 		}
 		auto path = schema.FieldPath(field.source_id);
@@ -179,28 +156,24 @@ nlohmann::json ToJson(const PartitionSpec &spec) {
 
 bool CanTransform(std::string_view transform, const Type &source) {
 	using enum TypeId;
-	auto lower = Lower(transform);
 	auto id = source.id;
 	const std::initializer_list<TypeId> timestamps = {Timestamp, TimestampTz, TimestampNs, TimestampTzNs};
-	if (lower == "identity") {
+	switch (ParseTransform(transform).kind) {
+	case TransformKind::Identity:
 		return source.IsPrimitive() && id != Geometry && id != Geography;
-	}
-	if (lower == "void") {
+	case TransformKind::Year:
+	case TransformKind::Month:
+	case TransformKind::Day:
+		return id == Date || IsOneOf(id, timestamps);
+	case TransformKind::Hour:
+		return IsOneOf(id, timestamps);
+	case TransformKind::Bucket:
+		return IsOneOf(id, timestamps) || IsOneOf(id, {Int, Long, Decimal, Date, Time, String, Uuid, Fixed, Binary});
+	case TransformKind::Truncate:
+		return IsOneOf(id, {Int, Long, Decimal, String, Binary});
+	default:
 		return true;
 	}
-	if (lower == "year" || lower == "month" || lower == "day") {
-		return id == Date || IsOneOf(id, timestamps);
-	}
-	if (lower == "hour") {
-		return IsOneOf(id, timestamps);
-	}
-	if (Width(lower, "bucket", transform)) {
-		return IsOneOf(id, timestamps) || IsOneOf(id, {Int, Long, Decimal, Date, Time, String, Uuid, Fixed, Binary});
-	}
-	if (Width(lower, "truncate", transform)) {
-		return IsOneOf(id, {Int, Long, Decimal, String, Binary});
-	}
-	return true;
 }
 
 } // namespace akko::iceberg

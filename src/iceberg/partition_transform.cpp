@@ -2,10 +2,12 @@
 
 #include "common/civil_time.hpp"
 #include "common/error.hpp"
+#include "common/sql_lexer.hpp"
 #include "iceberg/transforms.hpp"
 
 #include <charconv>
 #include <fmt/format.h>
+#include <optional>
 
 namespace akko::iceberg {
 
@@ -13,17 +15,19 @@ namespace {
 
 constexpr int64_t kNanosPerMicro = 1000;
 
-int32_t ParseParameter(std::string_view text, std::string_view name) {
-	// name[N]
-	auto open = name.size();
-	if (text.size() < open + 3 || text[open] != '[' || text.back() != ']') {
-		throw Error(ErrorCode::InvalidInput, fmt::format("malformed transform \"{}\"", text));
+// For "name[N]": N, which must be a positive 32-bit integer; nullopt when `lower` does not have
+// that shape (then it is a transform this version does not know, as in Java).
+std::optional<int32_t> Parameter(std::string_view lower, std::string_view name, std::string_view text) {
+	if (lower.size() < name.size() + 3 || lower.substr(0, name.size()) != name || lower[name.size()] != '[' ||
+	    lower.back() != ']') {
+		return std::nullopt;
 	}
-	auto digits = text.substr(open + 1, text.size() - open - 2);
+	auto digits = lower.substr(name.size() + 1, lower.size() - name.size() - 2);
 	int32_t value = 0;
 	auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
 	if (error != std::errc() || end != digits.data() + digits.size() || value <= 0) {
-		throw Error(ErrorCode::InvalidInput, fmt::format("transform \"{}\" needs a positive integer parameter", text));
+		throw Error(ErrorCode::InvalidInput,
+		            fmt::format("invalid transform \"{}\": the width must be a positive 32-bit integer", text));
 	}
 	return value;
 }
@@ -154,29 +158,20 @@ Literal TruncateOf(const Literal &value, const PrimitiveType &source, const Tran
 } // namespace
 
 Transform ParseTransform(std::string_view text) {
-	if (text == "identity") {
-		return {TransformKind::Identity, 0};
+	static const std::pair<std::string_view, TransformKind> kPlain[] = {
+	    {"identity", TransformKind::Identity}, {"year", TransformKind::Year}, {"month", TransformKind::Month},
+	    {"day", TransformKind::Day},           {"hour", TransformKind::Hour}, {"void", TransformKind::Void}};
+	auto lower = ToLower(text);
+	for (auto &[name, kind] : kPlain) {
+		if (lower == name) {
+			return {kind, 0};
+		}
 	}
-	if (text == "year") {
-		return {TransformKind::Year, 0};
+	if (auto buckets = Parameter(lower, "bucket", text)) {
+		return {TransformKind::Bucket, *buckets};
 	}
-	if (text == "month") {
-		return {TransformKind::Month, 0};
-	}
-	if (text == "day") {
-		return {TransformKind::Day, 0};
-	}
-	if (text == "hour") {
-		return {TransformKind::Hour, 0};
-	}
-	if (text == "void") {
-		return {TransformKind::Void, 0};
-	}
-	if (text.rfind("bucket", 0) == 0 && text.size() > 6 && text[6] == '[') {
-		return {TransformKind::Bucket, ParseParameter(text, "bucket")};
-	}
-	if (text.rfind("truncate", 0) == 0 && text.size() > 8 && text[8] == '[') {
-		return {TransformKind::Truncate, ParseParameter(text, "truncate")};
+	if (auto width = Parameter(lower, "truncate", text)) {
+		return {TransformKind::Truncate, *width};
 	}
 	return {TransformKind::Unknown, 0};
 }

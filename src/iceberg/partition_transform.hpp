@@ -18,8 +18,9 @@ struct Transform {
 	bool operator==(const Transform &) const = default;
 };
 
-// "identity", "bucket[16]", "truncate[4]", "year", ...; a name this version does not know is
-// Unknown (v3 readers must accept unknown transforms); a malformed parameter is invalid_input.
+// "identity", "bucket[16]", "truncate[4]", "year", ... in any case, as Java reads them; a name this
+// version does not know is Unknown (v3 readers must accept unknown transforms); a bucket count or
+// width that is not a positive 32-bit integer is invalid_input.
 Transform ParseTransform(std::string_view text);
 
 // The type of the transform's values for a source of type `source`.

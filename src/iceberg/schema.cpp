@@ -1,6 +1,7 @@
 #include "iceberg/schema.hpp"
 
 #include "common/error.hpp"
+#include "common/sql_lexer.hpp"
 #include "iceberg/metadata_json.hpp"
 
 #include <fmt/format.h>
@@ -38,13 +39,6 @@ bool VisitFields(const std::vector<NestedField> &fields, std::vector<const Neste
 bool VisitFields(const Schema &schema, const FieldVisitor &visit) {
 	std::vector<const NestedField *> path;
 	return VisitFields(schema.fields, path, "", visit);
-}
-
-std::string Lower(std::string_view text) {
-	std::string result(text);
-	std::transform(result.begin(), result.end(), result.begin(),
-	               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-	return result;
 }
 
 bool IsV3Type(TypeId id) {
@@ -117,9 +111,9 @@ const NestedField *Schema::FindField(int32_t id) const {
 
 const NestedField *Schema::FindFieldByName(std::string_view name, bool case_sensitive) const {
 	const NestedField *found = nullptr;
-	auto wanted = case_sensitive ? std::string(name) : Lower(name);
+	auto wanted = case_sensitive ? std::string(name) : ToLower(name);
 	VisitFields(*this, [&](const std::vector<const NestedField *> &path, const std::string &full_name) {
-		if ((case_sensitive ? full_name : Lower(full_name)) == wanted) {
+		if ((case_sensitive ? full_name : ToLower(full_name)) == wanted) {
 			found = path.back();
 			return true;
 		}

@@ -1,6 +1,7 @@
 #include "iceberg/snapshot.hpp"
 
 #include "common/error.hpp"
+#include "common/sql_lexer.hpp"
 #include "iceberg/metadata_json.hpp"
 
 #include <fmt/format.h>
@@ -15,9 +16,7 @@ using namespace metadata_json;
 namespace {
 
 SnapshotRefType ParseSnapshotRefType(const std::string &text) {
-	std::string lower(text);
-	std::transform(lower.begin(), lower.end(), lower.begin(),
-	               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+	auto lower = ToLower(text);
 	if (lower == "branch") {
 		return SnapshotRefType::Branch;
 	}

@@ -1,6 +1,7 @@
 #include "iceberg/sort_order.hpp"
 
 #include "common/error.hpp"
+#include "common/sql_lexer.hpp"
 #include "iceberg/metadata_json.hpp"
 #include "iceberg/partition_spec.hpp"
 
@@ -15,24 +16,17 @@ using namespace metadata_json;
 
 namespace {
 
-std::string Lower(std::string_view text) {
-	std::string result(text);
-	std::transform(result.begin(), result.end(), result.begin(),
-	               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-	return result;
-}
-
 SortField ParseField(const nlohmann::json &json) {
 	RequireObject(json, "sort field");
 	SortField field;
 	field.transform = GetString(json, "transform", "sort field");
 	field.source_id = GetInt(json, "source-id", "sort field");
-	auto direction = Lower(GetString(json, "direction", "sort field"));
+	auto direction = ToLower(GetString(json, "direction", "sort field"));
 	if (direction != "asc" && direction != "desc") {
 		throw Error(ErrorCode::InvalidInput, fmt::format("invalid sort direction \"{}\"", direction));
 	}
 	field.direction = direction == "asc" ? SortDirection::Asc : SortDirection::Desc;
-	auto null_order = Lower(GetString(json, "null-order", "sort field"));
+	auto null_order = ToLower(GetString(json, "null-order", "sort field"));
 	if (null_order != "nulls-first" && null_order != "nulls-last") {
 		throw Error(ErrorCode::InvalidInput, fmt::format("invalid null order \"{}\"", null_order));
 	}

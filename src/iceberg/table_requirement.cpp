@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/overloaded.hpp"
+#include "common/sql_lexer.hpp"
 #include "iceberg/metadata_json.hpp"
 
 #include <fmt/format.h>
@@ -32,12 +33,6 @@ static_assert(std::size(kTypeNames) == std::variant_size_v<TableRequirement>, "o
 	throw Error(ErrorCode::SerializationFailure, fmt::format("requirement failed: {}", message));
 }
 
-std::string Lower(std::string text) {
-	std::transform(text.begin(), text.end(), text.begin(),
-	               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-	return text;
-}
-
 const TableMetadata &Existing(const TableMetadata *current, const TableRequirement &requirement) {
 	if (!current) {
 		Failed(fmt::format("{}: the table does not exist", TypeName(requirement)));
@@ -49,7 +44,7 @@ const TableMetadata &Existing(const TableMetadata *current, const TableRequireme
 
 TableRequirement ParseTableRequirement(const nlohmann::json &json) {
 	try {
-		auto type = Lower(GetTag(json, "type", "table requirement"));
+		auto type = ToLower(GetTag(json, "type", "table requirement"));
 		auto what = fmt::format("table requirement \"{}\"", type);
 		if (type == "assert-create") {
 			return AssertCreate {};
@@ -119,7 +114,7 @@ void CheckRequirement(const TableRequirement &requirement, const TableMetadata *
 	               },
 	               [&](const AssertTableUuid &r) {
 		               auto &table = Existing(current, requirement);
-		               if (Lower(r.uuid) != Lower(table.table_uuid)) {
+		               if (ToLower(r.uuid) != ToLower(table.table_uuid)) {
 			               Failed(fmt::format("uuid does not match: expected {} != {}", table.table_uuid, r.uuid));
 		               }
 	               },

@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/overloaded.hpp"
+#include "common/sql_lexer.hpp"
 #include "iceberg/metadata_json.hpp"
 #include "iceberg/table_metadata_builder.hpp"
 
@@ -143,9 +144,7 @@ TableUpdate ParseUpdate(const Json &json, const std::string &action) {
 
 TableUpdate ParseTableUpdate(const nlohmann::json &json) {
 	try {
-		auto action = GetTag(json, "action", "table update");
-		std::transform(action.begin(), action.end(), action.begin(),
-		               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+		auto action = ToLower(GetTag(json, "action", "table update"));
 		return ParseUpdate(json, action);
 	} catch (const nlohmann::json::exception &error) {
 		throw Error(ErrorCode::InvalidInput, fmt::format("invalid table update: {}", error.what()));

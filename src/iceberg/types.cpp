@@ -1,6 +1,7 @@
 #include "iceberg/types.hpp"
 
 #include "common/error.hpp"
+#include "common/sql_lexer.hpp"
 #include "iceberg/metadata_json.hpp"
 
 #include <fmt/format.h>
@@ -48,13 +49,6 @@ constexpr NamedPrimitive kPrimitives[] = {
 constexpr std::string_view kDefaultCrs = "OGC:CRS84";
 constexpr std::string_view kDefaultAlgorithm = "spherical";
 constexpr std::string_view kAlgorithms[] = {"spherical", "vincenty", "thomas", "andoyer", "karney"};
-
-std::string Lower(std::string_view text) {
-	std::string result(text);
-	std::transform(result.begin(), result.end(), result.begin(),
-	               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-	return result;
-}
 
 std::string_view Trim(std::string_view text) {
 	while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
@@ -202,7 +196,7 @@ std::string Type::ToString() const {
 bool Type::operator==(const Type &other) const {
 	// Java compares CRS names case-insensitively: "OGC:CRS84" and "ogc:crs84" are one CRS.
 	return id == other.id && precision == other.precision && scale == other.scale && length == other.length &&
-	       Lower(crs) == Lower(other.crs) && algorithm == other.algorithm && fields == other.fields;
+	       ToLower(crs) == ToLower(other.crs) && algorithm == other.algorithm && fields == other.fields;
 }
 
 TypePtr MakePrimitive(TypeId id) {
@@ -273,7 +267,7 @@ TypePtr MakeMap(int32_t key_id, TypePtr key, int32_t value_id, bool value_requir
 }
 
 TypePtr ParsePrimitiveType(std::string_view text) {
-	auto lower = Lower(Trim(text));
+	auto lower = ToLower(Trim(text));
 	for (auto &primitive : kPrimitives) {
 		if (lower == primitive.name) {
 			return MakePrimitive(primitive.id);
@@ -314,7 +308,7 @@ TypePtr ParsePrimitiveType(std::string_view text) {
 		}
 		type->crs = value;
 		if (comma != std::string_view::npos) {
-			auto algorithm = Lower(Trim(inside.substr(comma + 1)));
+			auto algorithm = ToLower(Trim(inside.substr(comma + 1)));
 			if (std::find(std::begin(kAlgorithms), std::end(kAlgorithms), algorithm) == std::end(kAlgorithms)) {
 				BadTypeString(text);
 			}

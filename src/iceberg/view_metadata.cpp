@@ -1,6 +1,7 @@
 #include "iceberg/view_metadata.hpp"
 
 #include "common/error.hpp"
+#include "common/sql_lexer.hpp"
 #include "iceberg/metadata_json.hpp"
 
 #include <fmt/format.h>
@@ -20,9 +21,7 @@ namespace {
 
 ViewRepresentation ParseRepresentation(const Json &json) {
 	RequireObject(json, "view representation");
-	auto type = GetString(json, "type", "view representation");
-	std::transform(type.begin(), type.end(), type.begin(),
-	               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+	auto type = ToLower(GetString(json, "type", "view representation"));
 	if (type != "sql") {
 		Invalid(fmt::format("unsupported view representation type \"{}\"", type));
 	}

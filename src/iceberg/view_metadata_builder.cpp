@@ -3,6 +3,7 @@
 #include "common/error.hpp"
 #include "common/overloaded.hpp"
 #include "common/random.hpp"
+#include "common/sql_lexer.hpp"
 
 #include <fmt/format.h>
 
@@ -21,16 +22,10 @@ constexpr int64_t kDefaultVersionHistorySize = 10;
 	throw Error(ErrorCode::InvalidInput, std::move(message));
 }
 
-std::string Lower(std::string text) {
-	std::transform(text.begin(), text.end(), text.begin(),
-	               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-	return text;
-}
-
 std::set<std::string> Dialects(const ViewVersion &version) {
 	std::set<std::string> dialects;
 	for (auto &representation : version.representations) {
-		dialects.insert(Lower(representation.dialect));
+		dialects.insert(ToLower(representation.dialect));
 	}
 	return dialects;
 }
@@ -161,9 +156,9 @@ int32_t ViewMetadataBuilder::AddVersion(const ViewVersion &version) {
 	}
 	std::set<std::string> dialects;
 	for (auto &representation : added.representations) {
-		if (!dialects.insert(Lower(representation.dialect)).second) {
+		if (!dialects.insert(ToLower(representation.dialect)).second) {
 			Invalid(fmt::format("invalid view version: cannot add multiple queries for dialect {}",
-			                    Lower(representation.dialect)));
+			                    ToLower(representation.dialect)));
 		}
 	}
 	metadata.versions.push_back(added);
@@ -245,7 +240,7 @@ ViewMetadata ViewMetadataBuilder::Build() const {
 	}
 	auto &current = built.CurrentVersion();
 	auto drop_allowed = built.properties.find("replace.drop-dialect.allowed");
-	if (previous_version && (drop_allowed == built.properties.end() || Lower(drop_allowed->second) != "true")) {
+	if (previous_version && (drop_allowed == built.properties.end() || ToLower(drop_allowed->second) != "true")) {
 		auto before = Dialects(*previous_version);
 		auto after = Dialects(current);
 		if (!std::includes(after.begin(), after.end(), before.begin(), before.end())) {

@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/overloaded.hpp"
+#include "common/sql_lexer.hpp"
 #include "iceberg/metadata_json.hpp"
 #include "iceberg/view_metadata_builder.hpp"
 
@@ -36,17 +37,11 @@ constexpr std::string_view kTableOnlyActions[] = {
     "remove-encryption-key",
 };
 
-std::string Lower(std::string text) {
-	std::transform(text.begin(), text.end(), text.begin(),
-	               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-	return text;
-}
-
 } // namespace
 
 ViewUpdate ParseViewUpdate(const nlohmann::json &json) {
 	try {
-		auto action = Lower(GetTag(json, "action", "view update"));
+		auto action = ToLower(GetTag(json, "action", "view update"));
 		auto what = fmt::format("view update \"{}\"", action);
 		if (action == "add-view-version") {
 			return AddViewVersionUpdate {ParseViewVersion(RequireMember(json, "view-version", what))};
@@ -109,7 +104,7 @@ ViewMetadata NewViewMetadata(const Schema &schema, const ViewVersion &version, s
 }
 
 ViewRequirement ParseViewRequirement(const nlohmann::json &json) {
-	auto type = Lower(GetTag(json, "type", "view requirement"));
+	auto type = ToLower(GetTag(json, "type", "view requirement"));
 	if (type != "assert-view-uuid") {
 		throw Error(ErrorCode::InvalidInput, fmt::format("unknown view requirement type \"{}\"", type));
 	}
@@ -124,7 +119,7 @@ void CheckViewRequirement(const ViewRequirement &requirement, const ViewMetadata
 	if (!current) {
 		throw Error(ErrorCode::SerializationFailure, "requirement failed: assert-view-uuid: the view does not exist");
 	}
-	if (Lower(requirement.uuid) != Lower(current->view_uuid)) {
+	if (ToLower(requirement.uuid) != ToLower(current->view_uuid)) {
 		throw Error(ErrorCode::SerializationFailure,
 		            fmt::format("requirement failed: view uuid does not match: expected {} != {}", current->view_uuid,
 		                        requirement.uuid));
