@@ -67,16 +67,26 @@ def main():
             rows.append([f"lake autocommit INSERT, {entry['case']}", f"{a:.0f} commits/s", f"PG 15 {p:.0f} commits/s",
                          benchlib.fmt_ratio(a, p), f"mean latency {entry['akko']['latency_ms']:.1f} ms vs "
                          f"{entry['postgres']['latency_ms']:.1f} ms; PG with fsync on"])
+    rest = load(directory, "iceberg_rest")
+    if rest:
+        for run in rest["runs"]:
+            for entry in run["results"]:
+                a, h = entry["load_table"], entry["health"]
+                rows.append([f"REST load-table, {run['metastore']} metastore, {entry['clients']} client(s)",
+                             f"{a['requests_per_s']:.0f} req/s", f"GET /health {h['requests_per_s']:.0f} req/s",
+                             benchlib.fmt_ratio(a["requests_per_s"], h["requests_per_s"]),
+                             f"p50 {a['p50_ms']:.3f} ms, p99 {a['p99_ms']:.3f} ms ({run['metadata_bytes']:,} bytes of metadata)"])
     if not rows:
         print("no results")
         return
     print(benchlib.table(["benchmark", "akko", "baseline", "akko / baseline", "notes"], rows))
     print("\nRatios are akko divided by the baseline: above 1x is better for rates, worse for times and memory.")
     loads = [(name, r["loadavg"]["start"][0]) for name, r in (("stream", stream), ("latency", latency),
-                                                              ("startup", startup), ("lake", lake))
+                                                              ("startup", startup), ("lake", lake),
+                                                              ("iceberg_rest", rest))
              if r and "loadavg" in r]
     if loads:
-        cpus = (stream or latency or startup or lake)["machine"]["cpus"]
+        cpus = (stream or latency or startup or lake or rest)["machine"]["cpus"]
         print(f"1-minute load average when each benchmark started, on {cpus} CPUs: "
               + ", ".join(f"{name} {load:.2f}" for name, load in loads)
               + " (a benchmark adds up to about 2 itself; more means other work shared the machine)")

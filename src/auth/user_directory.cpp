@@ -1,12 +1,12 @@
 #include "auth/user_directory.hpp"
 
 #include "common/error.hpp"
+#include "common/hex.hpp"
 #include "common/random.hpp"
 #include "metastore/metastore.hpp"
 
 #include <chrono>
 #include <fmt/format.h>
-#include <openssl/sha.h>
 
 namespace akko::auth {
 
@@ -19,23 +19,6 @@ constexpr size_t kGeneratedPasswordLength = 20;
 // 64 symbols, so one random byte masked to 6 bits picks one without bias.
 constexpr char kPasswordAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 static_assert(sizeof(kPasswordAlphabet) - 1 == 64);
-
-std::string Hex(std::string_view bytes) {
-	static constexpr char kDigits[] = "0123456789abcdef";
-	std::string out;
-	out.reserve(bytes.size() * 2);
-	for (unsigned char byte : bytes) {
-		out += kDigits[byte >> 4];
-		out += kDigits[byte & 15];
-	}
-	return out;
-}
-
-std::string Sha256Hex(std::string_view data) {
-	unsigned char digest[SHA256_DIGEST_LENGTH];
-	SHA256(reinterpret_cast<const unsigned char *>(data.data()), data.size(), digest);
-	return Hex(std::string_view(reinterpret_cast<const char *>(digest), sizeof(digest)));
-}
 
 std::string GeneratePassword() {
 	std::string password;
@@ -60,6 +43,7 @@ std::optional<std::string> UserDirectory::EnsureBootstrapAdmin(const std::string
 	// Check and write in one transaction, so two servers starting on one metastore cannot
 	// both generate (and print) a password.
 	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		generated.reset();
 		bool exists = transaction.FindUser(kAdminUser).has_value();
 		if (exists && configured_password.empty()) {
 			return;

@@ -114,6 +114,7 @@ bool CatalogService::NamespaceExists(const NamespaceName &name) {
 std::vector<NamespaceName> CatalogService::ListNamespaces(const NamespaceName &parent) {
 	std::vector<NamespaceName> names;
 	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		names.clear();
 		if (!parent.empty() && !transaction.FindNamespace(parent)) {
 			throw NoSuchNamespace(parent);
 		}
@@ -146,6 +147,7 @@ std::vector<std::string> CatalogService::UpdateNamespaceProperties(const Namespa
 	}
 	std::vector<std::string> missing;
 	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		missing.clear();
 		auto record = transaction.FindNamespace(name);
 		if (!record) {
 			throw NoSuchNamespace(name);
@@ -175,6 +177,7 @@ std::vector<TableIdentifier> CatalogService::ListObjects(const NamespaceName &na
                                                          metastore::ObjectKind kind) {
 	std::vector<TableIdentifier> ids;
 	metastore.RunInTransaction([&](metastore::Transaction &transaction) {
+		ids.clear();
 		if (!transaction.FindNamespace(namespace_name)) {
 			throw NoSuchNamespace(namespace_name);
 		}
@@ -230,9 +233,12 @@ void CatalogService::PublishNew(const TableIdentifier &id, metastore::ObjectKind
 		metastore.RunInTransaction([&](metastore::Transaction &transaction) {
 			transaction.CreateObject({id.namespace_name, id.name, kind, metadata_location});
 		});
-	} catch (...) {
-		// The name was taken meanwhile (or the metastore failed): the file is nobody's.
-		store.Delete(objstore::KeyFromUri(metadata_location));
+	} catch (const std::exception &error) {
+		// The name was taken meanwhile (or the metastore failed): the file is nobody's, unless
+		// the metastore lost its connection during COMMIT and may have published it.
+		if (!CommitOutcomeUnknown(error)) {
+			store.Delete(objstore::KeyFromUri(metadata_location));
+		}
 		throw;
 	}
 }

@@ -17,8 +17,10 @@ size_t PurgeTableFiles(objstore::Store &store, const iceberg::TableMetadata &met
 			continue;
 		}
 		try {
-			for (auto &manifest : *cache.ManifestList(snapshot.manifest_list, read)) {
-				for (auto &entry : *cache.Entries(manifest, read)) {
+			auto manifests = cache.ManifestList(snapshot.manifest_list, read);
+			for (auto &manifest : *manifests) {
+				auto entries = cache.Entries(manifest, read);
+				for (auto &entry : *entries) {
 					files.insert(entry.data_file.file_path);
 				}
 				files.insert(manifest.manifest_path);

@@ -1,3 +1,4 @@
+#include "cli/maintenance_command.hpp"
 #include "cli/serve_command.hpp"
 #include "common/error.hpp"
 
@@ -9,6 +10,7 @@ int main(int argc, char **argv) {
 	app.set_version_flag("--version", akko::cli::VersionText());
 	app.require_subcommand(1);
 	akko::cli::ServeCommand serve(app);
+	akko::cli::MaintenanceCommand maintenance(app);
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::ParseError &e) {
@@ -17,6 +19,9 @@ int main(int argc, char **argv) {
 	try {
 		if (serve.Selected()) {
 			return serve.Run();
+		}
+		if (maintenance.Selected()) {
+			return maintenance.Run();
 		}
 	} catch (const akko::Error &e) {
 		std::fprintf(stderr, "akko: %s\n", e.message.c_str());

@@ -1,17 +1,18 @@
 #include "cli/serve_command.hpp"
 
 #include "adapters/http_api/http_api.hpp"
+#include "adapters/iceberg_rest/iceberg_rest.hpp"
 #include "adapters/pgwire/pg_server.hpp"
 #include "auth/user_directory.hpp"
 #include "catalog/catalog_service.hpp"
+#include "cli/lake_backends.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
 #include "engine/engine.hpp"
-#include "metastore/sqlite_metastore.hpp"
+#include "metastore/metastore.hpp"
 #include "net/http_server.hpp"
 #include "net/tls.hpp"
-#include "objstore/store.hpp"
 #include "common/worker_pool.hpp"
 #include "obs/readiness.hpp"
 #include "obs/server_metrics.hpp"
@@ -83,7 +84,8 @@ int ServeCommand::Run() {
 	fs::create_directories(data_dir / "engine");
 	auto started = std::chrono::steady_clock::now();
 
-	auto metastore = metastore::OpenSqliteMetastore((data_dir / "metastore.db").string());
+	auto backends = OpenLakeBackends(config, data_dir.string());
+	auto &metastore = backends.metastore;
 	auth::UserDirectory users(*metastore);
 	auto generated_password = users.EnsureBootstrapAdmin(config.admin_password);
 
@@ -95,18 +97,12 @@ int ServeCommand::Run() {
 		tls_key = generated.key;
 	}
 
-	// The warehouse: bucket "akko-warehouse" of the local object store, where every table lives.
-	auto store = objstore::OpenLocalStore((data_dir / "objects").string());
-	std::string warehouse = "s3://akko-warehouse/";
-	catalog::CatalogService lake(*metastore, *store, warehouse);
+	catalog::CatalogService lake(*metastore, *backends.warehouse.store, backends.warehouse.uri);
 
 	engine::EngineOptions engine_options;
 	engine_options.database_path = (data_dir / "engine" / "akko.duckdb").string();
 	engine_options.temp_directory = (data_dir / "engine" / "tmp").string();
-	engine_options.threads = config.engine_threads;
-	engine_options.memory_limit = config.memory_limit;
-	engine_options.lake = &lake;
-	engine_options.warehouse = warehouse;
+	ConfigureLakeEngine(engine_options, config, lake, backends);
 	engine::Engine engine(engine_options);
 
 	sql::SqlService service(engine);
@@ -151,6 +147,10 @@ int ServeCommand::Run() {
 	http_options.port = static_cast<uint16_t>(config.http_port);
 	net::HttpServer http_server(http_options, workers);
 	http_api::RegisterHttpApi(http_server, service, users, readiness);
+	iceberg_rest::IcebergRestOptions rest_options;
+	rest_options.s3_host = config.listen_address == "0.0.0.0" ? std::string("localhost") : config.listen_address;
+	rest_options.s3_port = static_cast<uint16_t>(config.s3_port);
+	iceberg_rest::RegisterIcebergRest(http_server, lake, users, rest_options);
 	http_server.Start();
 
 	nlohmann::json ports = {{"http", http_server.Port()}, {"pg", pg_server.Port()}, {"s3", config.s3_port}};

@@ -89,6 +89,16 @@ const std::vector<ConfigSetting> &ConfigSettings() {
 	    Count("max_connections", "most concurrent PostgreSQL connections", &Config::max_connections),
 	    Text("log_level", "trace, debug, info, warn or error", &Config::log_level),
 	    Text("log_file", "write JSON log lines to this file instead of standard error", &Config::log_file),
+	    Text("metastore", "catalog database: postgresql://user:pw@host/db (default: SQLite in the data directory)",
+	         &Config::metastore, true),
+	    Text("warehouse", "where tables live: s3://bucket/prefix on --s3-endpoint, or a local directory (default: the data directory)",
+	         &Config::warehouse),
+	    Text("s3_endpoint", "external S3 endpoint for an s3:// warehouse, e.g. https://s3.example.org", &Config::s3_endpoint),
+	    Text("s3_region", "region the external S3 signs requests for", &Config::s3_region),
+	    Text("s3_access_key_id", "access key id for the external S3", &Config::s3_access_key_id),
+	    Text("s3_secret_access_key", "secret access key for the external S3", &Config::s3_secret_access_key, true),
+	    Text("s3_addressing", "path (bucket in the path) or virtual (bucket in the host name)", &Config::s3_addressing),
+	    Text("s3_cache_size", "local cache for remote file ranges the engine reads, e.g. 1GB", &Config::s3_cache_size),
 	};
 	return settings;
 }

@@ -24,6 +24,17 @@ struct Config {
 	int max_connections = 256;
 	std::string log_level = "info";
 	std::string log_file; // empty: standard error
+	// Empty: SQLite in the data directory; "postgresql://..." (libpq URI): a shared PostgreSQL.
+	std::string metastore;
+	// Where tables live. Empty: bucket akko-warehouse of the local store in the data directory;
+	// "s3://bucket/prefix": an external S3 service at s3_endpoint.
+	std::string warehouse;
+	std::string s3_endpoint; // e.g. http://127.0.0.1:7480
+	std::string s3_region = "us-east-1";
+	std::string s3_access_key_id;
+	std::string s3_secret_access_key;
+	std::string s3_addressing = "path"; // "path" or "virtual" (bucket in the host name)
+	std::string s3_cache_size = "1GB"; // local cache of remote file ranges the engine reads
 };
 
 // One configurable setting: its yaml key, flag and environment names, and how it is stored.

@@ -46,6 +46,7 @@ constexpr ErrorDescription kDescriptions[] = {
     {"too_many_connections", "53300", 503},
     {"out_of_memory", "53200", 503},
     {"configuration_error", "F0000", 500},
+    {"transaction_resolution_unknown", "08007", 500},
     {"not_found", "42704", 404},
 };
 static_assert(std::size(kDescriptions) == static_cast<size_t>(ErrorCode::NotFound) + 1,
@@ -54,6 +55,11 @@ static_assert(std::size(kDescriptions) == static_cast<size_t>(ErrorCode::NotFoun
 
 const ErrorDescription &Describe(ErrorCode code) {
 	return kDescriptions[static_cast<size_t>(code)];
+}
+
+bool CommitOutcomeUnknown(const std::exception &error) {
+	auto *akko_error = dynamic_cast<const Error *>(&error);
+	return akko_error && akko_error->code == ErrorCode::TransactionResolutionUnknown;
 }
 
 } // namespace akko

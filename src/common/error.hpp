@@ -50,6 +50,7 @@ enum class ErrorCode : uint16_t {
 	TooManyConnections,
 	OutOfMemory,
 	ConfigurationError,
+	TransactionResolutionUnknown,
 	NotFound,
 };
 
@@ -60,6 +61,10 @@ struct ErrorDescription {
 };
 
 const ErrorDescription &Describe(ErrorCode code);
+
+// Whether a failed commit may still have taken effect (the connection went during COMMIT):
+// then nothing it wrote may be cleaned up, since the catalog may already point at it.
+bool CommitOutcomeUnknown(const std::exception &error);
 
 class Error : public std::exception {
 public:

@@ -399,7 +399,8 @@ private:
 Engine::Engine(const EngineOptions &options) : state(std::make_unique<State>()) {
 	duckdb::DBConfig config;
 	if (options.lake) {
-		RegisterLakeStorage(config, *options.lake, options.warehouse);
+		auto cache_bytes = Translate([&] { return duckdb::DBConfig::ParseMemoryLimit(options.remote_cache_size); });
+		RegisterLakeStorage(config, *options.lake, options.warehouse, cache_bytes);
 	}
 	// Nothing is downloaded at run time: extensions are what libduckdb.so has built in.
 	config.options.autoinstall_known_extensions = false;

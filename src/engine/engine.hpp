@@ -34,6 +34,8 @@ struct EngineOptions {
 	// It must outlive the Engine. `warehouse` is the URI new tables are placed under.
 	catalog::CatalogService *lake = nullptr;
 	std::string warehouse;
+	// Local disk for the blocks of remote (S3) warehouse files the engine reads, e.g. "1GB".
+	std::string remote_cache_size = "1GB";
 };
 
 enum class ReturnKind : uint8_t {

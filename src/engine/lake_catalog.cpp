@@ -27,13 +27,9 @@ LakeCatalog::LakeCatalog(AttachedDatabase &db, catalog::CatalogService &service_
 
 LakeCatalog::~LakeCatalog() = default;
 
-std::string LakeCatalog::LocalPath(const std::string &uri) {
+std::string LakeCatalog::EnginePath(const std::string &uri) {
 	auto path = service.Store().LocalPath(objstore::KeyFromUri(uri));
-	if (!path) {
-		throw akko::Error(ErrorCode::FeatureNotSupported,
-		                  fmt::format("\"{}\" is in a store the engine cannot read in place yet", uri));
-	}
-	return *path;
+	return path ? *path : uri;
 }
 
 iceberg::FileReader LakeCatalog::Reader() {

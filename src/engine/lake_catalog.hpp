@@ -34,9 +34,9 @@ public:
 	DeleteFileCache &Deletes() {
 		return *deletes;
 	}
-	// The file at `uri` on this machine (the local store keeps it there). Throws
-	// FeatureNotSupported for a store without local files.
-	std::string LocalPath(const std::string &uri);
+	// The path DuckDB reads and writes the file at `uri` by: its place on this machine when the
+	// store keeps files locally, else the URI itself, served by LakeFileSystem.
+	std::string EnginePath(const std::string &uri);
 	iceberg::FileReader Reader();
 	iceberg::FileWriter Writer();
 	// A fresh location for a new table, as the CatalogService would pick one.

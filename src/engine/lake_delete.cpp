@@ -142,8 +142,8 @@ SinkFinalizeType LakeDelete::Finalize(Pipeline &pipeline, Event &event, ClientCo
 	auto data_uri = table.Shape().location + "/data";
 	for (auto &group : groups) {
 		auto uri = fmt::format("{}/delete-{}.parquet", data_uri, NewUuid());
-		auto local_path = Lake([&] { return catalog.LocalPath(uri); });
-		FileSystem::GetFileSystem(context).CreateDirectoriesRecursive(catalog.LocalPath(data_uri));
+		auto local_path = Lake([&] { return catalog.EnginePath(uri); });
+		FileSystem::GetFileSystem(context).CreateDirectoriesRecursive(catalog.EnginePath(data_uri));
 		iceberg::DataFile file;
 		file.content = iceberg::FileContent::PositionDeletes;
 		file.file_path = uri;

@@ -64,7 +64,7 @@ std::shared_ptr<const EqualityKeys> DeleteFileCache::Keys(ClientContext &context
 	auto result = std::make_shared<EqualityKeys>();
 	named_parameter_map_t parameters;
 	parameters["schema"] = FieldIdSchema(columns);
-	ReadParquetFile(context, catalog.LocalPath(delete_file.file_path), [&](DataChunk &chunk, const std::vector<std::string> &) {
+	ReadParquetFile(context, catalog.EnginePath(delete_file.file_path), [&](DataChunk &chunk, const std::vector<std::string> &) {
 		for (idx_t row = 0; row < chunk.size(); row++) {
 			result->insert(EqualityKey(chunk, row, columns.size()));
 		}
@@ -143,7 +143,7 @@ std::shared_ptr<const PositionsByFile> DeleteFileCache::Positions(ClientContext 
 		}
 	}
 	auto positions = std::make_shared<PositionsByFile>();
-	ReadParquetFile(context, catalog.LocalPath(delete_file.file_path), [&](DataChunk &chunk, const std::vector<std::string> &names) {
+	ReadParquetFile(context, catalog.EnginePath(delete_file.file_path), [&](DataChunk &chunk, const std::vector<std::string> &names) {
 		auto path_column = std::find(names.begin(), names.end(), "file_path") - names.begin();
 		auto pos_column = std::find(names.begin(), names.end(), "pos") - names.begin();
 		if (static_cast<size_t>(path_column) == names.size() || static_cast<size_t>(pos_column) == names.size()) {

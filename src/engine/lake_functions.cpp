@@ -6,7 +6,9 @@
 #include "duckdb/main/client_data.hpp"
 #include "duckdb/parser/parsed_data/create_scalar_function_info.hpp"
 #include "duckdb/parser/parsed_data/create_table_function_info.hpp"
+#include "catalog/table_maintenance.hpp"
 #include "engine/lake_catalog.hpp"
+#include "engine/lake_compaction.hpp"
 #include "engine/lake_metadata_tables.hpp"
 #include "engine/lake_transaction.hpp"
 #include "engine/lake_types.hpp"
@@ -234,6 +236,219 @@ void SetTableProperties(ClientContext &context, TableFunctionInput &input, DataC
 	output.SetValue(0, 0, Value(committed.metadata_location));
 }
 
+
+// Table maintenance as procedures, named and shaped as Spark's: CALL expire_snapshots(...),
+// remove_orphan_files, rewrite_data_files, rewrite_manifests. The table is the first positional
+// argument or the named argument "table" (quoted: TABLE is a reserved word to DuckDB's parser).
+using ProcedureRows = std::vector<vector<Value>>;
+using ProcedureBody = ProcedureRows (*)(ClientContext &context, LakeCatalog &catalog, const catalog::TableIdentifier &id,
+                                        const named_parameter_map_t &named);
+
+struct ProcedureInfo : public TableFunctionInfo {
+	ProcedureInfo(ProcedureBody body_p, vector<string> names_p, vector<LogicalType> types_p)
+	    : body(body_p), names(std::move(names_p)), types(std::move(types_p)) {
+	}
+	ProcedureBody body;
+	vector<string> names;
+	vector<LogicalType> types;
+};
+
+struct ProcedureData : public TableFunctionData {
+	ProcedureBody body = nullptr;
+	std::string table;
+	named_parameter_map_t named;
+};
+
+struct ProcedureState : public GlobalTableFunctionState {
+	bool ran = false;
+	ProcedureRows rows;
+	idx_t offset = 0;
+};
+
+unique_ptr<FunctionData> BindProcedure(ClientContext &context, TableFunctionBindInput &input,
+                                       vector<LogicalType> &return_types, vector<string> &names) {
+	auto &info = input.info->Cast<ProcedureInfo>();
+	auto data = make_uniq<ProcedureData>();
+	data->body = info.body;
+	auto &function_name = input.table_function.name;
+	if (input.inputs.size() > 1) {
+		throw InvalidInputException("%s: only the table may be given by position; name the other arguments", function_name);
+	}
+	for (auto &[name, value] : input.named_parameters) {
+		if (value.IsNull()) {
+			throw InvalidInputException("%s: argument %s must not be NULL", function_name, name);
+		}
+		if (StringUtil::CIEquals(name, "table")) {
+			data->table = StringValue::Get(value);
+		} else {
+			data->named.emplace(StringUtil::Lower(name), value);
+		}
+	}
+	if (!input.inputs.empty()) {
+		if (!data->table.empty() || input.inputs[0].IsNull()) {
+			throw InvalidInputException("%s: give the table once, not NULL", function_name);
+		}
+		data->table = StringValue::Get(input.inputs[0]);
+	}
+	if (data->table.empty()) {
+		throw InvalidInputException("%s: the table argument is required, e.g. %s(\"table\" => 'schema.name')",
+		                            function_name, function_name);
+	}
+	names = info.names;
+	return_types = info.types;
+	return data;
+}
+
+unique_ptr<GlobalTableFunctionState> InitProcedure(ClientContext &context, TableFunctionInitInput &input) {
+	return make_uniq<ProcedureState>();
+}
+
+void RunProcedure(ClientContext &context, TableFunctionInput &input, DataChunk &output) {
+	auto &state = input.global_state->Cast<ProcedureState>();
+	if (!state.ran) {
+		state.ran = true;
+		auto &data = input.bind_data->Cast<ProcedureData>();
+		auto &catalog = Catalog::GetCatalog(context, "iceberg").Cast<LakeCatalog>();
+		auto &transaction = LakeTransaction::Get(context, catalog);
+		// "a.b.t": the table t in namespace a.b; a bare name is in the session's current schema.
+		auto dot = data.table.rfind('.');
+		auto schema = dot == std::string::npos ? ClientData::Get(context).catalog_search_path->GetDefault().schema
+		                                       : data.table.substr(0, dot);
+		auto name = dot == std::string::npos ? data.table : data.table.substr(dot + 1);
+		auto *table = transaction.FindTable(schema, name);
+		if (!table) {
+			throw CatalogException("Table with name \"%s\" does not exist!", data.table);
+		}
+		auto id = table->id;
+		state.rows = data.body(context, catalog, id, data.named);
+		// Later statements of this transaction read the table as maintenance left it.
+		transaction.Repin(schema, name, Lake([&] { return catalog.Service().LoadTable(id); }));
+	}
+	idx_t count = 0;
+	for (; state.offset < state.rows.size() && count < STANDARD_VECTOR_SIZE; state.offset++, count++) {
+		for (idx_t column = 0; column < state.rows[state.offset].size(); column++) {
+			output.SetValue(column, count, state.rows[state.offset][column]);
+		}
+	}
+	output.SetCardinality(count);
+}
+
+std::optional<Value> Named(const named_parameter_map_t &named, const std::string &key) {
+	auto found = named.find(key);
+	return found == named.end() ? std::nullopt : std::optional<Value>(found->second);
+}
+
+int64_t EpochMs(const Value &timestamp) {
+	return Timestamp::GetEpochMs(TimestampValue::Get(timestamp.DefaultCastAs(LogicalType::TIMESTAMP_TZ)));
+}
+
+ProcedureRows ExpireSnapshotsProcedure(ClientContext &context, LakeCatalog &catalog, const catalog::TableIdentifier &id,
+                                       const named_parameter_map_t &named) {
+	catalog::ExpireOptions options;
+	if (auto value = Named(named, "older_than")) {
+		options.older_than_ms = EpochMs(*value);
+	}
+	if (auto value = Named(named, "retain_last")) {
+		options.retain_last = value->GetValue<int32_t>();
+	}
+	if (auto value = Named(named, "snapshot_ids")) {
+		for (auto &snapshot_id : ListValue::GetChildren(*value)) {
+			options.snapshot_ids.push_back(snapshot_id.GetValue<int64_t>());
+		}
+	}
+	auto result = Lake([&] { return catalog::ExpireSnapshots(catalog.Service(), id, options); });
+	return {{Value::BIGINT(result.deleted_data_files_count), Value::BIGINT(result.deleted_position_delete_files_count),
+	         Value::BIGINT(result.deleted_equality_delete_files_count), Value::BIGINT(result.deleted_manifest_files_count),
+	         Value::BIGINT(result.deleted_manifest_lists_count), Value::BIGINT(result.deleted_statistics_files_count)}};
+}
+
+ProcedureRows RemoveOrphanFilesProcedure(ClientContext &context, LakeCatalog &catalog,
+                                         const catalog::TableIdentifier &id, const named_parameter_map_t &named) {
+	catalog::OrphanOptions options;
+	if (auto value = Named(named, "older_than")) {
+		options.older_than_ms = EpochMs(*value);
+	}
+	if (auto value = Named(named, "dry_run")) {
+		options.dry_run = value->GetValue<bool>();
+	}
+	ProcedureRows rows;
+	for (auto &uri : Lake([&] { return catalog::RemoveOrphanFiles(catalog.Service(), id, options); })) {
+		rows.push_back({Value(uri)});
+	}
+	return rows;
+}
+
+ProcedureRows RewriteDataFilesProcedure(ClientContext &context, LakeCatalog &catalog, const catalog::TableIdentifier &id,
+                                        const named_parameter_map_t &named) {
+	CompactionOptions options;
+	// Spark passes these in options => map('min-input-files', '2', ...); both spellings work here.
+	auto set = [&](const std::string &key, const Value &value) {
+		auto number = value.DefaultCastAs(LogicalType::BIGINT).GetValue<int64_t>();
+		if (key == "min-input-files" || key == "min_input_files") {
+			options.min_input_files = number;
+		} else if (key == "target-file-size-bytes" || key == "target_file_size_bytes") {
+			options.target_file_size_bytes = number;
+		} else {
+			throw InvalidInputException("rewrite_data_files: unknown option \"%s\"", key);
+		}
+	};
+	for (auto &[key, value] : named) {
+		if (key == "options") {
+			for (auto &entry : MapValue::GetChildren(value)) {
+				auto &pair = StructValue::GetChildren(entry);
+				set(pair[0].ToString(), pair[1]);
+			}
+		} else {
+			set(key, value);
+		}
+	}
+	auto result = RewriteDataFiles(DatabaseInstance::GetDatabase(context), catalog, id, options);
+	return {{Value::BIGINT(result.rewritten_data_files_count), Value::BIGINT(result.added_data_files_count),
+	         Value::BIGINT(result.rewritten_bytes_count), Value::BIGINT(result.removed_delete_files_count)}};
+}
+
+ProcedureRows RewriteManifestsProcedure(ClientContext &context, LakeCatalog &catalog, const catalog::TableIdentifier &id,
+                                        const named_parameter_map_t &named) {
+	auto result = Lake([&] { return catalog::RewriteManifests(catalog.Service(), id); });
+	return {{Value::BIGINT(result.rewritten_manifests_count), Value::BIGINT(result.added_manifests_count)}};
+}
+
+void InstallProcedure(ClientContext &context, Catalog &catalog, const char *name, ProcedureBody body,
+                      vector<string> names, const named_parameter_type_map_t &parameters) {
+	vector<LogicalType> types;
+	for (auto &column : names) {
+		types.push_back(column == "orphan_file_location" ? LogicalType::VARCHAR : LogicalType::BIGINT);
+	}
+	TableFunction function(name, {}, RunProcedure, BindProcedure, InitProcedure);
+	function.varargs = LogicalType::VARCHAR;
+	function.named_parameters = parameters;
+	function.named_parameters["table"] = LogicalType::VARCHAR;
+	function.function_info = make_shared_ptr<ProcedureInfo>(body, std::move(names), std::move(types));
+	CreateTableFunctionInfo info(function);
+	info.internal = true;
+	catalog.CreateTableFunction(context, info);
+}
+
+void InstallProcedures(ClientContext &context, Catalog &catalog) {
+	InstallProcedure(context, catalog, "expire_snapshots", ExpireSnapshotsProcedure,
+	                 {"deleted_data_files_count", "deleted_position_delete_files_count",
+	                  "deleted_equality_delete_files_count", "deleted_manifest_files_count",
+	                  "deleted_manifest_lists_count", "deleted_statistics_files_count"},
+	                 {{"older_than", LogicalType::TIMESTAMP_TZ},
+	                  {"retain_last", LogicalType::INTEGER},
+	                  {"snapshot_ids", LogicalType::LIST(LogicalType::BIGINT)}});
+	InstallProcedure(context, catalog, "remove_orphan_files", RemoveOrphanFilesProcedure, {"orphan_file_location"},
+	                 {{"older_than", LogicalType::TIMESTAMP_TZ}, {"dry_run", LogicalType::BOOLEAN}});
+	InstallProcedure(context, catalog, "rewrite_data_files", RewriteDataFilesProcedure,
+	                 {"rewritten_data_files_count", "added_data_files_count", "rewritten_bytes_count",
+	                  "removed_delete_files_count"},
+	                 {{"options", LogicalType::MAP(LogicalType::VARCHAR, LogicalType::VARCHAR)},
+	                  {"min_input_files", LogicalType::BIGINT},
+	                  {"target_file_size_bytes", LogicalType::BIGINT}});
+	InstallProcedure(context, catalog, "rewrite_manifests", RewriteManifestsProcedure,
+	                 {"rewritten_manifests_count", "added_manifests_count"}, {});
+}
+
 } // namespace
 
 unique_ptr<Expression> PartitionExpression(const iceberg::Schema &schema, const iceberg::PartitionField &field) {
@@ -285,6 +500,7 @@ void InstallLakeFunctions(DatabaseInstance &database) {
 	properties_info.internal = true;
 	catalog.CreateTableFunction(context, properties_info);
 	InstallMetadataTableFunctions(context, catalog);
+	InstallProcedures(context, catalog);
 	for (const char *name : {"iceberg_year", "iceberg_month", "iceberg_day", "iceberg_hour"}) {
 		ScalarFunction function(name, {LogicalType::ANY}, LogicalType::INTEGER, ApplyTransform, BindTimeTransform);
 		CreateScalarFunctionInfo info(function);

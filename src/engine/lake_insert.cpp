@@ -38,7 +38,7 @@ LakeCopyPlan PlanLakeCopy(ClientContext &context, PhysicalPlanGenerator &planner
                           const iceberg::PartitionSpec &spec, optional_ptr<PhysicalOperator> child) {
 	WriteLocation location;
 	location.uri_dir = table_location + "/data";
-	location.local_dir = Lake([&] { return catalog.LocalPath(location.uri_dir); });
+	location.local_dir = Lake([&] { return catalog.EnginePath(location.uri_dir); });
 
 	CopyInfo info;
 	info.file_path = location.local_dir;

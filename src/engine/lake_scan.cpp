@@ -431,7 +431,7 @@ TableFunction LakeScanFunction(ClientContext &context, LakeTableEntry &table, un
 	auto add = [&](const iceberg::DataFile &file, int32_t spec_id, bool pending, std::vector<iceberg::DataFile> deletes) {
 		LakeScanFile scan_file;
 		scan_file.uri = file.file_path;
-		scan_file.local_path = Lake([&] { return catalog.LocalPath(file.file_path); });
+		scan_file.local_path = Lake([&] { return catalog.EnginePath(file.file_path); });
 		scan_file.record_count = file.record_count;
 		scan_file.file_size = file.file_size_in_bytes;
 		scan_file.pending = pending;

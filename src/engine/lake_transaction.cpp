@@ -4,7 +4,9 @@
 
 #include "engine/lake_catalog.hpp"
 #include "engine/lake_types.hpp"
+#include "duckdb/parser/parser.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <fmt/format.h>
 
@@ -15,24 +17,6 @@ namespace {
 int64_t NowMs() {
 	return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
 	    .count();
-}
-
-// Whether a snapshot between the one a writer read and the table's current one leaves the
-// writer's deletes valid: only appends do (they add files, and remove or rewrite none).
-bool OnlyAppendsSince(const iceberg::TableMetadata &metadata, std::optional<int64_t> pinned) {
-	auto id = metadata.current_snapshot_id;
-	while (id && id != pinned) {
-		auto *snapshot = metadata.SnapshotById(*id);
-		if (!snapshot) {
-			return false;
-		}
-		auto operation = snapshot->summary.find("operation");
-		if (operation == snapshot->summary.end() || operation->second != "append") {
-			return false;
-		}
-		id = snapshot->parent_snapshot_id;
-	}
-	return id == pinned;
 }
 
 } // namespace
@@ -110,21 +94,47 @@ const std::map<std::string, std::string> &LakeTransaction::Views(const std::stri
 			}
 			auto &version = view->metadata->CurrentVersion();
 			auto &view_schema = view->metadata->CurrentSchema();
-			const iceberg::ViewRepresentation *chosen = nullptr;
-			for (auto &representation : version.representations) {
-				if (!chosen || representation.dialect == kViewDialect) {
-					chosen = &representation;
-				}
-			}
-			if (!chosen) {
-				continue;
-			}
 			std::string columns;
 			for (auto &field : view_schema.fields) {
 				columns += (columns.empty() ? "" : ", ") + duckdb::KeywordHelper::WriteQuoted(field.name, '"');
 			}
-			result.emplace(id.name, fmt::format("CREATE VIEW {}{} AS {}", duckdb::KeywordHelper::WriteQuoted(id.name, '"'),
-			                                    columns.empty() ? "" : " (" + columns + ")", chosen->sql));
+			auto create = [&](const std::string &sql) {
+				return fmt::format("CREATE VIEW {}{} AS {}", duckdb::KeywordHelper::WriteQuoted(id.name, '"'),
+				                   columns.empty() ? "" : " (" + columns + ")", sql);
+			};
+			// DuckDB's own representation first, then any other DuckDB can parse.
+			auto representations = version.representations;
+			std::stable_partition(representations.begin(), representations.end(),
+			                      [](const iceberg::ViewRepresentation &r) { return r.dialect == kViewDialect; });
+			std::optional<std::string> statement;
+			for (auto &representation : representations) {
+				try {
+					duckdb::Parser parser;
+					parser.ParseQuery(create(representation.sql));
+					statement = create(representation.sql);
+					break;
+				} catch (const std::exception &) {
+				}
+			}
+			if (!statement) {
+				// A view other engines wrote only in their dialect (Spark's LATERAL VIEW, say) is
+				// listed with its columns, and reading it says why it cannot be read, instead of
+				// every catalog query failing on its SQL.
+				std::vector<std::string> dialects;
+				for (auto &representation : representations) {
+					dialects.push_back(representation.dialect);
+				}
+				auto message = duckdb::KeywordHelper::WriteQuoted(
+				    fmt::format("view \"{}\" has no SQL that AKKO can read (dialects: {})", id.name, fmt::join(dialects, ", ")),
+				    '\'');
+				std::string select;
+				for (auto &field : view_schema.fields) {
+					select += fmt::format("{}CAST(error({}) AS {})", select.empty() ? "" : ", ", message,
+					                      DuckTypeOf(*field.type).ToString());
+				}
+				statement = create("SELECT " + (select.empty() ? "error(" + message + ")" : select));
+			}
+			result.emplace(id.name, std::move(*statement));
 		}
 	}
 	return views.emplace(schema, std::move(result)).first->second;
@@ -227,7 +237,7 @@ std::vector<catalog::TableChange> LakeTransaction::BuildChanges(const std::vecto
 			                  fmt::format("table \"{}\" was dropped and re-created by another transaction",
 			                              catalog::ToString(state.id)));
 		}
-		if (state.has_deletes && !OnlyAppendsSince(base, state.read_snapshot_id)) {
+		if (state.has_deletes && !base.OnlyAppendsSince(state.read_snapshot_id)) {
 			throw akko::Error(ErrorCode::SerializationFailure,
 			                  fmt::format("could not serialize access to table \"{}\" due to a concurrent update",
 			                              catalog::ToString(state.id)));
@@ -276,9 +286,19 @@ void LakeTransaction::Commit() {
 				store.Sync(objstore::KeyFromUri(added.file.file_path));
 			}
 		}
-		catalog.Service().CommitTables(ids, [&](const std::vector<catalog::LoadedTable> &bases) {
-			return BuildChanges(writes, bases);
-		});
+		try {
+			catalog.Service().CommitTables(ids, [&](const std::vector<catalog::LoadedTable> &bases) {
+				return BuildChanges(writes, bases);
+			});
+		} catch (const akko::Error &error) {
+			if (CommitOutcomeUnknown(error)) {
+				// The catalog may point at these files already: Rollback must not delete them.
+				for (auto *state : writes) {
+					state->added.clear();
+				}
+			}
+			throw;
+		}
 	});
 	catalog.Changed();
 	for (auto *state : writes) {

@@ -354,4 +354,9 @@ std::optional<ErrorCode> CarriedCode(const duckdb::ErrorData &error) {
 	return static_cast<ErrorCode>(std::stoi(found->second));
 }
 
+bool CommitOutcomeUnknownInEngine(const std::exception &error) {
+	return CommitOutcomeUnknown(error) ||
+	       CarriedCode(duckdb::ErrorData(error)) == ErrorCode::TransactionResolutionUnknown;
+}
+
 } // namespace akko::engine

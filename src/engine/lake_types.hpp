@@ -26,6 +26,8 @@ duckdb::Value FieldIdsOption(const std::vector<iceberg::NestedField> &fields);
 [[noreturn]] void ThrowAsDuck(const akko::Error &error);
 // The code an exception thrown by ThrowAsDuck carries.
 std::optional<ErrorCode> CarriedCode(const duckdb::ErrorData &error);
+// CommitOutcomeUnknown for an akko::Error or a DuckDB exception carrying one.
+bool CommitOutcomeUnknownInEngine(const std::exception &error);
 
 // Runs `body`, rethrowing akko::Error as DuckDB exceptions (code kept): lake code runs inside
 // DuckDB's binder, planner and executor, which only understand their own exceptions.

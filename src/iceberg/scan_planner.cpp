@@ -399,7 +399,8 @@ ScanPlan PlanScan(const TableMetadata &metadata, const Snapshot &snapshot, const
 		}
 		plan.manifests_read++;
 		bool unpartitioned = IsUnpartitioned(metadata, manifest.partition_spec_id);
-		for (auto &entry : *cache.Entries(manifest, read)) {
+		auto entries = cache.Entries(manifest, read);
+		for (auto &entry : *entries) {
 			if (entry.status == ManifestEntryStatus::Deleted) {
 				continue;
 			}
@@ -426,7 +427,8 @@ ScanPlan PlanScan(const TableMetadata &metadata, const Snapshot &snapshot, const
 			continue;
 		}
 		plan.manifests_read++;
-		for (auto &entry : *cache.Entries(manifest, read)) {
+		auto entries = cache.Entries(manifest, read);
+		for (auto &entry : *entries) {
 			if (entry.status == ManifestEntryStatus::Deleted) {
 				continue;
 			}
@@ -465,8 +467,10 @@ std::vector<ManifestEntry> LiveEntries(const Snapshot &snapshot, ManifestCache &
 	if (snapshot.manifest_list.empty()) {
 		return live;
 	}
-	for (auto &manifest : *cache.ManifestList(snapshot.manifest_list, read)) {
-		for (auto &entry : *cache.Entries(manifest, read)) {
+	auto manifests = cache.ManifestList(snapshot.manifest_list, read);
+	for (auto &manifest : *manifests) {
+		auto entries = cache.Entries(manifest, read);
+		for (auto &entry : *entries) {
 			if (entry.status != ManifestEntryStatus::Deleted) {
 				live.push_back(entry);
 			}

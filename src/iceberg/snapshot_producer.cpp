@@ -8,6 +8,8 @@
 #include <cstring>
 #include <fmt/format.h>
 #include <map>
+#include <set>
+#include <tuple>
 
 namespace akko::iceberg {
 
@@ -41,48 +43,58 @@ void Add(std::map<std::string, int64_t> &summary, const char *key, int64_t value
 	summary[key] += value;
 }
 
-// The spec's snapshot summary counts for the files of these manifests.
-std::map<std::string, int64_t> AddedCounts(const std::vector<ManifestFile> &manifests, ManifestCache &cache,
-                                           const FileReader &read) {
-	std::map<std::string, int64_t> added;
+// The spec's snapshot summary counts for the files these manifests add (ADDED entries) and
+// remove (DELETED entries), under Java's names.
+std::map<std::string, int64_t> ChangedCounts(const std::vector<ManifestFile> &manifests, ManifestCache &cache,
+                                             const FileReader &read) {
+	std::map<std::string, int64_t> counts;
 	for (auto &manifest : manifests) {
-		for (auto &entry : *cache.Entries(manifest, read)) {
+		auto entries = cache.Entries(manifest, read);
+		for (auto &entry : *entries) {
+			if (entry.status == ManifestEntryStatus::Existing) {
+				continue;
+			}
+			bool added = entry.status == ManifestEntryStatus::Added;
 			auto &file = entry.data_file;
 			switch (file.content) {
 			case FileContent::Data:
-				Add(added, "added-data-files", 1);
-				Add(added, "added-records", file.record_count);
+				Add(counts, added ? "added-data-files" : "deleted-data-files", 1);
+				Add(counts, added ? "added-records" : "deleted-records", file.record_count);
 				break;
 			case FileContent::PositionDeletes:
-				Add(added, "added-delete-files", 1);
-				Add(added, "added-position-delete-files", 1);
-				Add(added, "added-position-deletes", file.record_count);
+				Add(counts, added ? "added-delete-files" : "removed-delete-files", 1);
+				Add(counts, added ? "added-position-delete-files" : "removed-position-delete-files", 1);
+				Add(counts, added ? "added-position-deletes" : "removed-position-deletes", file.record_count);
 				break;
 			case FileContent::EqualityDeletes:
-				Add(added, "added-delete-files", 1);
-				Add(added, "added-equality-delete-files", 1);
-				Add(added, "added-equality-deletes", file.record_count);
+				Add(counts, added ? "added-delete-files" : "removed-delete-files", 1);
+				Add(counts, added ? "added-equality-delete-files" : "removed-equality-delete-files", 1);
+				Add(counts, added ? "added-equality-deletes" : "removed-equality-deletes", file.record_count);
 				break;
 			}
-			Add(added, "added-files-size", file.file_size_in_bytes);
+			Add(counts, added ? "added-files-size" : "removed-files-size", file.file_size_in_bytes);
 		}
 	}
-	return added;
+	return counts;
 }
 
-// Java's totals: the parent's total plus what was added, for each total the parent kept (all of
-// them for a table's first snapshot).
-void AddTotals(std::map<std::string, std::string> &summary, const std::map<std::string, int64_t> &added,
+// Java's totals: the parent's total plus what was added, less what was removed, for each total
+// the parent kept (all of them for a table's first snapshot).
+void AddTotals(std::map<std::string, std::string> &summary, const std::map<std::string, int64_t> &changed,
                const Snapshot *parent) {
-	static const std::pair<const char *, const char *> kTotals[] = {
-	    {"total-records", "added-records"},
-	    {"total-files-size", "added-files-size"},
-	    {"total-data-files", "added-data-files"},
-	    {"total-delete-files", "added-delete-files"},
-	    {"total-position-deletes", "added-position-deletes"},
-	    {"total-equality-deletes", "added-equality-deletes"},
+	static const std::tuple<const char *, const char *, const char *> kTotals[] = {
+	    {"total-records", "added-records", "deleted-records"},
+	    {"total-files-size", "added-files-size", "removed-files-size"},
+	    {"total-data-files", "added-data-files", "deleted-data-files"},
+	    {"total-delete-files", "added-delete-files", "removed-delete-files"},
+	    {"total-position-deletes", "added-position-deletes", "removed-position-deletes"},
+	    {"total-equality-deletes", "added-equality-deletes", "removed-equality-deletes"},
 	};
-	for (auto &[total_key, added_key] : kTotals) {
+	auto count = [&](const char *key) {
+		auto found = changed.find(key);
+		return found == changed.end() ? int64_t(0) : found->second;
+	};
+	for (auto &[total_key, added_key, removed_key] : kTotals) {
 		int64_t previous = 0;
 		if (parent) {
 			auto found = parent->summary.find(total_key);
@@ -95,9 +107,31 @@ void AddTotals(std::map<std::string, std::string> &summary, const std::map<std::
 				continue;
 			}
 		}
-		auto delta = added.find(added_key);
-		summary[total_key] = std::to_string(previous + (delta == added.end() ? 0 : delta->second));
+		summary[total_key] = std::to_string(previous + count(added_key) - count(removed_key));
 	}
+}
+
+ManifestWriteOptions WriteOptionsFor(const TableMetadata &metadata, int32_t spec_id, ManifestContent content) {
+	auto spec = metadata.SpecById(spec_id);
+	if (!spec) {
+		throw Error(ErrorCode::InvalidInput, fmt::format("table has no partition spec {}", spec_id));
+	}
+	auto &schema = metadata.CurrentSchema();
+	ManifestWriteOptions options;
+	options.format_version = std::max(2, metadata.format_version);
+	options.content = content;
+	options.schema_json = ToJson(schema).dump();
+	options.schema_id = schema.schema_id;
+	options.partition_spec_id = spec->spec_id;
+	options.partition_fields = PartitionFields(metadata, *spec);
+	return options;
+}
+
+ManifestFile WriteManifestAt(const ManifestWriteOptions &options, const std::string &path,
+                             const std::vector<ManifestEntry> &entries, int64_t snapshot_id, const FileWriter &write) {
+	auto bytes = WriteManifest(options, entries);
+	write(path, bytes);
+	return SummarizeManifest(options, entries, path, static_cast<int64_t>(bytes.size()), snapshot_id);
 }
 
 } // namespace
@@ -122,30 +156,65 @@ std::vector<ManifestFile> WriteAddedManifests(const TableMetadata &metadata, int
 		entry.data_file = added.file;
 		groups[{added.file.content != FileContent::Data, added.spec_id}].push_back(std::move(entry));
 	}
-	auto &schema = metadata.CurrentSchema();
-	auto schema_json = ToJson(schema).dump();
 	auto commit_id = NewUuid();
 	std::vector<ManifestFile> manifests;
 	int index = 0;
 	for (auto &[key, entries] : groups) {
-		auto spec = metadata.SpecById(key.second);
-		if (!spec) {
-			throw Error(ErrorCode::InvalidInput, fmt::format("table has no partition spec {}", key.second));
-		}
-		ManifestWriteOptions options;
-		options.format_version = std::max(2, metadata.format_version);
-		options.content = key.first ? ManifestContent::Deletes : ManifestContent::Data;
-		options.schema_json = schema_json;
-		options.schema_id = schema.schema_id;
-		options.partition_spec_id = spec->spec_id;
-		options.partition_fields = PartitionFields(metadata, *spec);
-		auto bytes = WriteManifest(options, entries);
+		auto options = WriteOptionsFor(metadata, key.second, key.first ? ManifestContent::Deletes : ManifestContent::Data);
 		auto path = fmt::format("{}/metadata/{}-m{}.avro", StripTrailingSlash(metadata.location), commit_id, index++);
-		write(path, bytes);
-		manifests.push_back(
-		    SummarizeManifest(options, entries, path, static_cast<int64_t>(bytes.size()), snapshot_id));
+		manifests.push_back(WriteManifestAt(options, path, entries, snapshot_id, write));
 	}
 	return manifests;
+}
+
+ManifestFile WriteManifestOf(const TableMetadata &metadata, int64_t snapshot_id, int32_t spec_id,
+                             ManifestContent content, const std::vector<ManifestEntry> &entries,
+                             const FileWriter &write) {
+	auto options = WriteOptionsFor(metadata, spec_id, content);
+	auto path = fmt::format("{}/metadata/{}-m0.avro", StripTrailingSlash(metadata.location), NewUuid());
+	return WriteManifestAt(options, path, entries, snapshot_id, write);
+}
+
+FilteredManifests RemoveFiles(const TableMetadata &metadata, const Snapshot &snapshot, int64_t snapshot_id,
+                              const std::set<std::string> &removed, ManifestCache &cache, const FileReader &read,
+                              const FileWriter &write) {
+	FilteredManifests result;
+	if (snapshot.manifest_list.empty()) {
+		return result;
+	}
+	std::set<std::string> found;
+	auto manifests = cache.ManifestList(snapshot.manifest_list, read);
+	for (auto &manifest : *manifests) {
+		auto entries = cache.Entries(manifest, read);
+		bool touched = false;
+		for (auto &entry : *entries) {
+			touched = touched || (entry.status != ManifestEntryStatus::Deleted && removed.count(entry.data_file.file_path));
+		}
+		if (!touched) {
+			continue;
+		}
+		std::vector<ManifestEntry> rewritten;
+		for (auto &entry : *entries) {
+			if (entry.status == ManifestEntryStatus::Deleted) {
+				continue;
+			}
+			auto copy = entry;
+			if (removed.count(entry.data_file.file_path)) {
+				copy.status = ManifestEntryStatus::Deleted;
+				copy.snapshot_id = snapshot_id;
+				if (found.insert(entry.data_file.file_path).second) {
+					result.removed_entries.push_back(entry);
+				}
+			} else {
+				copy.status = ManifestEntryStatus::Existing;
+			}
+			rewritten.push_back(std::move(copy));
+		}
+		result.manifests.push_back(
+		    WriteManifestOf(metadata, snapshot_id, manifest.partition_spec_id, manifest.content, rewritten, write));
+		result.replaced.push_back(manifest.manifest_path);
+	}
+	return result;
 }
 
 std::vector<TableUpdate> ProduceSnapshot(const TableMetadata &base, int64_t snapshot_id, const SnapshotChange &change,
@@ -156,9 +225,21 @@ std::vector<TableUpdate> ProduceSnapshot(const TableMetadata &base, int64_t snap
 	}
 	auto parent = base.CurrentSnapshot();
 	std::vector<ManifestFile> manifests = change.added_manifests;
+	std::set<std::string> replaced(change.replaced_manifests.begin(), change.replaced_manifests.end());
 	if (parent && !parent->manifest_list.empty()) {
-		auto existing = cache.ManifestList(parent->manifest_list, read);
-		manifests.insert(manifests.end(), existing->begin(), existing->end());
+		auto parent_manifests = cache.ManifestList(parent->manifest_list, read);
+		for (auto &manifest : *parent_manifests) {
+			// A manifest left with DELETED entries only told the parent what it removed; like
+			// Java, the next snapshot drops it.
+			bool only_deleted = manifest.added_files_count.value_or(1) == 0 && manifest.existing_files_count.value_or(1) == 0;
+			if (!replaced.erase(manifest.manifest_path) && !only_deleted) {
+				manifests.push_back(manifest);
+			}
+		}
+	}
+	if (!replaced.empty()) {
+		throw Error(ErrorCode::SerializationFailure,
+		            fmt::format("manifest \"{}\" was rewritten by a concurrent commit", *replaced.begin()));
 	}
 
 	Snapshot snapshot;
@@ -194,12 +275,13 @@ std::vector<TableUpdate> ProduceSnapshot(const TableMetadata &base, int64_t snap
 			manifest.min_sequence_number = snapshot.sequence_number;
 		}
 	}
-	auto added = AddedCounts(committed, cache, read);
+	auto changed = ChangedCounts(committed, cache, read);
+	snapshot.summary = change.summary;
 	snapshot.summary["operation"] = change.operation;
-	for (auto &[key, value] : added) {
+	for (auto &[key, value] : changed) {
 		snapshot.summary[key] = std::to_string(value);
 	}
-	AddTotals(snapshot.summary, added, parent);
+	AddTotals(snapshot.summary, changed, parent);
 
 	SnapshotRef main;
 	main.snapshot_id = snapshot_id;

@@ -5,6 +5,7 @@
 #include "iceberg/metadata_json.hpp"
 
 #include <fmt/format.h>
+#include <set>
 
 #include <algorithm>
 #include <charconv>
@@ -186,6 +187,23 @@ const Snapshot *TableMetadata::SnapshotById(int64_t id) const {
 		}
 	}
 	return nullptr;
+}
+
+bool TableMetadata::OnlyAppendsSince(std::optional<int64_t> since) const {
+	auto id = current_snapshot_id;
+	std::set<int64_t> seen;
+	while (id && id != since && seen.insert(*id).second) {
+		auto *snapshot = SnapshotById(*id);
+		if (!snapshot) {
+			return false;
+		}
+		auto operation = snapshot->summary.find("operation");
+		if (operation == snapshot->summary.end() || operation->second != "append") {
+			return false;
+		}
+		id = snapshot->parent_snapshot_id;
+	}
+	return id == since;
 }
 
 const Snapshot *TableMetadata::CurrentSnapshot() const {

@@ -110,6 +110,10 @@ struct TableMetadata {
 	// before it, as the spec's time travel reads the history (Appendix F). Null when the log
 	// starts later, or names a snapshot since expired.
 	const Snapshot *SnapshotAsOf(int64_t timestamp_ms) const;
+	// Whether every snapshot after `since` (exclusive; nullopt: the table's start) up to the
+	// current one is an append: then what a writer read at `since` is still live, with the
+	// deletes it saw, and only new files were added. False when `since` is not an ancestor.
+	bool OnlyAppendsSince(std::optional<int64_t> since) const;
 
 	// What Java's TableMetadata constructor checks: a supported format version, uuid and
 	// location present, current schema, default spec and default sort order existing, no

@@ -2,6 +2,7 @@
 
 #include "common/civil_time.hpp"
 #include "common/error.hpp"
+#include "common/hex.hpp"
 #include "iceberg/transforms.hpp"
 
 #include <bit>
@@ -129,47 +130,6 @@ __int128 FromTwosComplement(std::string_view bytes) {
 		bits = (bits << 8) | static_cast<uint8_t>(byte);
 	}
 	return static_cast<__int128>(bits);
-}
-
-std::string Hex(std::string_view bytes) {
-	static constexpr char kDigits[] = "0123456789abcdef";
-	std::string out;
-	out.reserve(bytes.size() * 2);
-	for (char byte : bytes) {
-		out.push_back(kDigits[static_cast<uint8_t>(byte) >> 4]);
-		out.push_back(kDigits[static_cast<uint8_t>(byte) & 0xF]);
-	}
-	return out;
-}
-
-int HexDigit(char c) {
-	if (c >= '0' && c <= '9') {
-		return c - '0';
-	}
-	if (c >= 'a' && c <= 'f') {
-		return c - 'a' + 10;
-	}
-	if (c >= 'A' && c <= 'F') {
-		return c - 'A' + 10;
-	}
-	return -1;
-}
-
-std::optional<std::string> Unhex(std::string_view text) {
-	if (text.size() % 2 != 0) {
-		return std::nullopt;
-	}
-	std::string out;
-	out.reserve(text.size() / 2);
-	for (size_t i = 0; i < text.size(); i += 2) {
-		int high = HexDigit(text[i]);
-		int low = HexDigit(text[i + 1]);
-		if (high < 0 || low < 0) {
-			return std::nullopt;
-		}
-		out.push_back(static_cast<char>(high * 16 + low));
-	}
-	return out;
 }
 
 std::string UuidText(const Uuid &uuid) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -98,10 +99,22 @@ public:
 
 	// Runs `body` in one transaction: commits when it returns, rolls back and rethrows
 	// when it throws. Transactions do not nest; calling this from inside `body` throws.
+	//
+	// `body` may run more than once: when the database aborts the transaction for a conflict
+	// with a concurrent one (PostgreSQL's serialization failures and deadlocks) or the
+	// connection breaks before COMMIT, everything it did is rolled back and it runs again on a
+	// fresh transaction. So a body must start from scratch each time: assign what it hands
+	// out rather than append to it, and keep effects outside the metastore (files, messages)
+	// out of it. Conflicts that outlast the retries surface as SerializationFailure.
 	virtual void RunInTransaction(const std::function<void(Transaction &)> &body) = 0;
 
 	// The newest schema migration applied, for diagnostics.
 	virtual int SchemaVersion() = 0;
 };
+
+// The metastore the configuration names: empty for SQLite in `data_dir`/metastore.db,
+// a postgresql:// or postgres:// URI for PostgreSQL. Throws ConfigurationError for anything
+// else, or when the database cannot be opened; the message never holds a password.
+std::unique_ptr<Metastore> OpenMetastore(const std::string &config_value, const std::string &data_dir);
 
 } // namespace akko::metastore

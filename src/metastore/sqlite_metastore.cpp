@@ -1,58 +1,16 @@
 #include "metastore/sqlite_metastore.hpp"
 
 #include "common/error.hpp"
+#include "metastore/schema.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
-#include <iterator>
-#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 #include <string_view>
 
 namespace akko::metastore {
 
 namespace {
-
-struct Migration {
-	const char *name;
-	const char *sql;
-};
-
-// Append only: a migration's version is its position (1-based), and an applied migration
-// is never edited. Types stay portable so the PostgreSQL backend can mirror each step.
-constexpr Migration kMigrations[] = {
-    {"users_and_tokens", R"sql(
-CREATE TABLE users (
-	name TEXT PRIMARY KEY,
-	scram_verifier TEXT NOT NULL,
-	is_superuser BOOLEAN NOT NULL DEFAULT FALSE,
-	created_at BIGINT NOT NULL
-);
-CREATE TABLE api_tokens (
-	sha256 TEXT PRIMARY KEY,
-	user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
-	created_at BIGINT NOT NULL
-);
-CREATE INDEX api_tokens_user_name ON api_tokens (user_name);
-)sql"},
-    // A namespace's key is its levels joined by U+001F, which names may not contain.
-    {"catalog", R"sql(
-CREATE TABLE namespaces (
-	name TEXT PRIMARY KEY,
-	parent TEXT NOT NULL,
-	properties TEXT NOT NULL
-);
-CREATE INDEX namespaces_parent ON namespaces (parent);
-CREATE TABLE catalog_objects (
-	namespace TEXT NOT NULL REFERENCES namespaces (name),
-	name TEXT NOT NULL,
-	kind TEXT NOT NULL CHECK (kind IN ('table', 'view')),
-	metadata_location TEXT NOT NULL,
-	PRIMARY KEY (namespace, name)
-);
-)sql"},
-};
-constexpr int kLatestVersion = static_cast<int>(std::size(kMigrations));
 
 // Waits this long for another process holding the write lock (a second `akko` on the same
 // data directory, a backup tool) before reporting the metastore busy.
@@ -142,51 +100,9 @@ int CurrentVersion(sqlite3 *db) {
 	return static_cast<int>(query.Integer(0));
 }
 
-constexpr char kLevelSeparator = '\x1f';
-
-std::string NamespaceKey(const NamespaceName &name) {
-	std::string key;
-	for (size_t i = 0; i < name.size(); i++) {
-		if (i > 0) {
-			key += kLevelSeparator;
-		}
-		key += name[i];
-	}
-	return key;
-}
-
-NamespaceName NamespaceFromKey(const std::string &key) {
-	NamespaceName name;
-	size_t start = 0;
-	while (true) {
-		auto end = key.find(kLevelSeparator, start);
-		name.push_back(key.substr(start, end - start));
-		if (end == std::string::npos) {
-			return name;
-		}
-		start = end + 1;
-	}
-}
-
-std::string DisplayName(const NamespaceName &name) {
-	return fmt::format("{}", fmt::join(name, "."));
-}
-
-std::string PropertiesJson(const std::map<std::string, std::string> &properties) {
-	return nlohmann::json(properties).dump();
-}
-
-std::map<std::string, std::string> PropertiesFromJson(const std::string &text) {
-	return nlohmann::json::parse(text).get<std::map<std::string, std::string>>();
-}
-
-const char *KindName(ObjectKind kind) {
-	return kind == ObjectKind::Table ? "table" : "view";
-}
-
 CatalogObjectRecord ReadObject(Statement &row) {
 	return CatalogObjectRecord {NamespaceFromKey(row.Text(0)), row.Text(1),
-	                            row.Text(2) == "table" ? ObjectKind::Table : ObjectKind::View, row.Text(3)};
+	                            KindFromName(row.Text(2)), row.Text(3)};
 }
 
 UserRecord ReadUser(Statement &row) {
@@ -489,16 +405,17 @@ void SqliteMetastore::InTransaction(const std::function<void()> &body) {
 }
 
 void SqliteMetastore::Migrate() {
-	Exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-	         "applied_at BIGINT NOT NULL)");
+	Exec(db, kSchemaMigrationsTable);
+	auto migrations = Migrations();
+	int latest = static_cast<int>(migrations.size());
 	int found = CurrentVersion(db);
-	if (found > kLatestVersion) {
+	if (found > latest) {
 		throw Error(ErrorCode::ConfigurationError,
 		            fmt::format("metastore \"{}\" has schema version {}, newer than this build knows ({})", path,
-		                        found, kLatestVersion));
+		                        found, latest));
 	}
-	for (int version = found + 1; version <= kLatestVersion; version++) {
-		const auto &migration = kMigrations[version - 1];
+	for (int version = found + 1; version <= latest; version++) {
+		const auto &migration = migrations[version - 1];
 		InTransaction([&] {
 			// Another process may have migrated since we looked; re-check under the write lock.
 			if (CurrentVersion(db) >= version) {

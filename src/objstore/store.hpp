@@ -1,12 +1,16 @@
 #pragma once
 // Object storage: the warehouse's files by key ("bucket/path/to/file"). The embedded
-// default keeps them in a local directory; external S3 comes with the REST catalog issue.
+// default keeps them in a local directory; production points the warehouse at an S3 service.
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace akko {
+struct Config;
+}
 
 namespace akko::objstore {
 
@@ -27,6 +31,9 @@ public:
 	// Makes `data` the object's content atomically: readers see the old object or the whole
 	// new one, and once Put returns the object survives a crash.
 	virtual void Put(std::string_view key, std::string_view data) = 0;
+	// Put with the content of the local file at `path`, read in pieces when the store can take
+	// it so (S3's multipart upload), so large files need not fit in memory.
+	virtual void PutFile(std::string_view key, const std::string &path);
 	// The object's bytes in `range` (clamped to its size). Throws akko::Error (not_found).
 	virtual std::string Get(std::string_view key, const ByteRange &range = {}) = 0;
 	virtual std::optional<ObjectInfo> Head(std::string_view key) = 0;
@@ -56,5 +63,16 @@ void ValidateKey(std::string_view key);
 
 // The local-directory store rooted at `root` (created when missing).
 std::unique_ptr<Store> OpenLocalStore(const std::string &root);
+
+struct Warehouse {
+	std::unique_ptr<Store> store;
+	std::string uri; // where new tables go, ending in '/': "s3://bucket/prefix/"
+};
+
+// The store and warehouse the configuration names: with no `warehouse`, bucket akko-warehouse
+// of the local store in `data_dir`/objects; with an absolute directory (or file:// URI), the
+// same layout there; with "s3://bucket[/prefix]", the S3 service at s3_endpoint, whose bucket
+// must exist. Throws akko::Error (configuration_error).
+Warehouse OpenWarehouse(const Config &config, const std::string &data_dir);
 
 } // namespace akko::objstore

@@ -6,76 +6,20 @@ every snapshot. Then a newer metadata file evolves the schema the way Spark does
 column with a default, drop, promote int to long) and the old files read through it."""
 import json
 import pathlib
-import subprocess
 import uuid
 
 import psycopg2
 import pytest
 
-from lake_files import NODE_DIR, duckdb
+from lake_files import MANIFEST_LIST_SCHEMA, duckdb, manifest_entry_schema, optional, write_avro
 
 LOCATION = "s3://akko-warehouse/external/spark_like"
 POS_PATH_ID, POS_POS_ID = 2147483546, 2147483545
 
 
-def optional(kind):
-    return ["null", kind]
-
-
-def int_map(name, field_id, key_id, value_id, value_type):
-    return {"name": name, "field-id": field_id, "default": None,
-            "type": optional({"type": "array", "logicalType": "map", "items": {
-                "type": "record", "name": f"k{key_id}_v{value_id}", "fields": [
-                    {"name": "key", "type": "int", "field-id": key_id},
-                    {"name": "value", "type": value_type, "field-id": value_id}]}})}
-
-
 # The spec's manifest_entry schema (format v2) for a table partitioned by identity(category).
-MANIFEST_SCHEMA = {"type": "record", "name": "manifest_entry", "fields": [
-    {"name": "status", "type": "int", "field-id": 0},
-    {"name": "snapshot_id", "type": optional("long"), "field-id": 1, "default": None},
-    {"name": "sequence_number", "type": optional("long"), "field-id": 3, "default": None},
-    {"name": "file_sequence_number", "type": optional("long"), "field-id": 4, "default": None},
-    {"name": "data_file", "field-id": 2, "type": {"type": "record", "name": "r2", "fields": [
-        {"name": "content", "type": "int", "field-id": 134},
-        {"name": "file_path", "type": "string", "field-id": 100},
-        {"name": "file_format", "type": "string", "field-id": 101},
-        {"name": "partition", "field-id": 102, "type": {"type": "record", "name": "r102", "fields": [
-            {"name": "category", "type": optional("string"), "field-id": 1000, "default": None}]}},
-        {"name": "record_count", "type": "long", "field-id": 103},
-        {"name": "file_size_in_bytes", "type": "long", "field-id": 104},
-        int_map("value_counts", 109, 119, 120, "long"),
-        int_map("null_value_counts", 110, 121, 122, "long"),
-        int_map("lower_bounds", 125, 126, 127, "bytes"),
-        int_map("upper_bounds", 128, 129, 130, "bytes"),
-        {"name": "key_metadata", "type": optional("bytes"), "field-id": 131, "default": None},
-        {"name": "split_offsets", "field-id": 132, "default": None,
-         "type": optional({"type": "array", "items": "long", "element-id": 133})},
-        {"name": "equality_ids", "field-id": 135, "default": None,
-         "type": optional({"type": "array", "items": "int", "element-id": 136})},
-        {"name": "sort_order_id", "type": optional("int"), "field-id": 140, "default": None}]}}]}
-
-MANIFEST_LIST_SCHEMA = {"type": "record", "name": "manifest_file", "fields": [
-    {"name": "manifest_path", "type": "string", "field-id": 500},
-    {"name": "manifest_length", "type": "long", "field-id": 501},
-    {"name": "partition_spec_id", "type": "int", "field-id": 502},
-    {"name": "content", "type": "int", "field-id": 517},
-    {"name": "sequence_number", "type": "long", "field-id": 515},
-    {"name": "min_sequence_number", "type": "long", "field-id": 516},
-    {"name": "added_snapshot_id", "type": "long", "field-id": 503},
-    {"name": "added_files_count", "type": "int", "field-id": 504},
-    {"name": "existing_files_count", "type": "int", "field-id": 505},
-    {"name": "deleted_files_count", "type": "int", "field-id": 506},
-    {"name": "added_rows_count", "type": "long", "field-id": 512},
-    {"name": "existing_rows_count", "type": "long", "field-id": 513},
-    {"name": "deleted_rows_count", "type": "long", "field-id": 514},
-    {"name": "partitions", "field-id": 507, "default": None, "type": optional({
-        "type": "array", "element-id": 508, "items": {"type": "record", "name": "r508", "fields": [
-            {"name": "contains_null", "type": "boolean", "field-id": 509},
-            {"name": "contains_nan", "type": optional("boolean"), "field-id": 518, "default": None},
-            {"name": "lower_bound", "type": optional("bytes"), "field-id": 510, "default": None},
-            {"name": "upper_bound", "type": optional("bytes"), "field-id": 511, "default": None}]}})},
-    {"name": "key_metadata", "type": optional("bytes"), "field-id": 519, "default": None}]}
+MANIFEST_SCHEMA = manifest_entry_schema([
+    {"name": "category", "type": optional("string"), "field-id": 1000, "default": None}])
 
 SCHEMA_0 = {"type": "struct", "schema-id": 0, "fields": [
     {"id": 1, "name": "id", "required": True, "type": "int"},
@@ -109,13 +53,7 @@ class TableBuilder:
         return uri, local.stat().st_size
 
     def avro(self, uri, schema, metadata, records):
-        local = self.path(uri)
-        local.parent.mkdir(parents=True, exist_ok=True)
-        spec = local.with_suffix(".json")
-        spec.write_text(json.dumps({"schema": schema, "metadata": metadata, "records": records}))
-        subprocess.run(["node", str(NODE_DIR / "avro_write.mjs"), str(spec), str(local)], check=True, cwd=NODE_DIR)
-        spec.unlink()
-        return local.stat().st_size
+        return write_avro(self.path(uri), schema, metadata, records)
 
     def commit(self, operation, files, content):
         snapshot_id = 1001 + len(self.snapshots)

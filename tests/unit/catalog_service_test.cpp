@@ -1,10 +1,12 @@
-// The catalog service on the embedded backends (SQLite metastore, local store): namespaces,
-// tables, the commit protocol under concurrent writers, and hostile names.
+// The catalog service on the local store and each metastore backend (SQLite, and a real
+// PostgreSQL 15): namespaces, tables, the commit protocol under concurrent writers, and
+// hostile names.
 #include "catalog/catalog_service.hpp"
 #include "common/error.hpp"
 #include "iceberg/scan_planner.hpp"
 #include "iceberg/snapshot_producer.hpp"
-#include "metastore/sqlite_metastore.hpp"
+#include "metastore/metastore.hpp"
+#include "postgres_test_server.hpp"
 
 #include <atomic>
 #include <filesystem>
@@ -20,12 +22,13 @@ using namespace akko::iceberg;
 
 namespace {
 
-class CatalogServiceTest : public testing::Test {
+class CatalogServiceTest : public testing::TestWithParam<akko::test::MetastoreBackend> {
 protected:
 	void SetUp() override {
 		directory = std::filesystem::temp_directory_path() /
 		            ("akko_catalog_test_" + std::to_string(std::random_device()()));
-		metastore = akko::metastore::OpenSqliteMetastore((directory / "metastore.db").string());
+		metastore_config = akko::test::FreshMetastoreConfig(GetParam());
+		metastore = akko::metastore::OpenMetastore(metastore_config, directory.string());
 		store = akko::objstore::OpenLocalStore((directory / "objects").string());
 		service = std::make_unique<CatalogService>(*metastore, *store, "s3://akko-warehouse/");
 	}
@@ -88,15 +91,20 @@ protected:
 	}
 
 	std::filesystem::path directory;
+	std::string metastore_config;
 	std::unique_ptr<akko::metastore::Metastore> metastore;
 	std::unique_ptr<akko::objstore::Store> store;
 	std::unique_ptr<CatalogService> service;
 	ManifestCache cache;
 };
 
+INSTANTIATE_TEST_SUITE_P(Backends, CatalogServiceTest,
+                         testing::Values(akko::test::MetastoreBackend::Sqlite, akko::test::MetastoreBackend::Postgres),
+                         akko::test::BackendName);
+
 } // namespace
 
-TEST_F(CatalogServiceTest, NamespacesAndTables) {
+TEST_P(CatalogServiceTest, NamespacesAndTables) {
 	service->CreateNamespace({"sales"}, {{"owner", "ana"}});
 	service->CreateNamespace({"sales", "eu"}, {});
 	EXPECT_EQ(service->ListNamespaces({}), std::vector<NamespaceName>({{"sales"}}));
@@ -120,7 +128,7 @@ TEST_F(CatalogServiceTest, NamespacesAndTables) {
 	EXPECT_EQ(CodeOf([&] { service->LoadTable({{"sales"}, "orders"}); }), ErrorCode::UndefinedTable);
 }
 
-TEST_F(CatalogServiceTest, HostileNamesChangeNothing) {
+TEST_P(CatalogServiceTest, HostileNamesChangeNothing) {
 	service->CreateNamespace({"ok"}, {});
 	for (const std::string &name : std::vector<std::string> {"..", ".", "a/b", "a\\b", std::string("a\0b", 3), "",
 	                                                         std::string(256, 'x'), "tab\there"}) {
@@ -132,7 +140,7 @@ TEST_F(CatalogServiceTest, HostileNamesChangeNothing) {
 	EXPECT_TRUE(store->List("").empty());
 }
 
-TEST_F(CatalogServiceTest, CommitsCheckRequirementsAndKeepTheMetadataLog) {
+TEST_P(CatalogServiceTest, CommitsCheckRequirementsAndKeepTheMetadataLog) {
 	service->CreateNamespace({"n"}, {});
 	auto created = CreateTable({{"n"}, "t"});
 	auto committed = service->CommitTable(
@@ -150,7 +158,7 @@ TEST_F(CatalogServiceTest, CommitsCheckRequirementsAndKeepTheMetadataLog) {
 	EXPECT_EQ(service->LoadTable({{"n"}, "t"}).metadata_location, committed.metadata_location);
 }
 
-TEST_F(CatalogServiceTest, ConcurrentAppendsAreAllKept) {
+TEST_P(CatalogServiceTest, ConcurrentAppendsAreAllKept) {
 	service->CreateNamespace({"n"}, {});
 	for (int t = 0; t < 4; t++) {
 		CreateTable({{"n"}, "t" + std::to_string(t)});
@@ -158,7 +166,7 @@ TEST_F(CatalogServiceTest, ConcurrentAppendsAreAllKept) {
 	// Eight writers on one table and eight spread over four, at once. Half of them go through a
 	// second service on its own metastore connection, as another process would: commits from one
 	// service queue, so only the two services race, and the losers re-base and retry.
-	auto other_metastore = akko::metastore::OpenSqliteMetastore((directory / "metastore.db").string());
+	auto other_metastore = akko::metastore::OpenMetastore(metastore_config, directory.string());
 	CatalogService other(*other_metastore, *store, "s3://akko-warehouse/");
 	constexpr int kWriters = 8;
 	constexpr int kAppends = 10;
@@ -193,7 +201,7 @@ TEST_F(CatalogServiceTest, ConcurrentAppendsAreAllKept) {
 	EXPECT_EQ(total, static_cast<size_t>(2 * kWriters * kAppends));
 }
 
-TEST_F(CatalogServiceTest, MultiTableCommitsAreAllOrNothing) {
+TEST_P(CatalogServiceTest, MultiTableCommitsAreAllOrNothing) {
 	service->CreateNamespace({"n"}, {});
 	CreateTable({{"n"}, "a"});
 	auto b = CreateTable({{"n"}, "b"});
@@ -214,7 +222,7 @@ TEST_F(CatalogServiceTest, MultiTableCommitsAreAllOrNothing) {
 	EXPECT_EQ(service->LoadTable({{"n"}, "b"}).metadata->properties.at("k"), "b");
 }
 
-TEST_F(CatalogServiceTest, DropWithPurgeDeletesTheTablesFiles) {
+TEST_P(CatalogServiceTest, DropWithPurgeDeletesTheTablesFiles) {
 	service->CreateNamespace({"n"}, {});
 	auto kept = CreateTable({{"n"}, "kept"});
 	auto gone = CreateTable({{"n"}, "gone"});
@@ -232,7 +240,7 @@ TEST_F(CatalogServiceTest, DropWithPurgeDeletesTheTablesFiles) {
 	EXPECT_EQ(registered.metadata->table_uuid, kept.metadata->table_uuid);
 }
 
-TEST_F(CatalogServiceTest, ViewsShareTheNameSpaceOfTables) {
+TEST_P(CatalogServiceTest, ViewsShareTheNameSpaceOfTables) {
 	service->CreateNamespace({"n"}, {});
 	CreateTable({{"n"}, "t"});
 	Schema schema;

@@ -1,0 +1,253 @@
+#include "adapters/iceberg_rest/iceberg_rest.hpp"
+
+#include "adapters/http_api/authenticator.hpp"
+#include "adapters/iceberg_rest/rest_context.hpp"
+#include "adapters/iceberg_rest/rest_error.hpp"
+#include "common/error.hpp"
+#include "common/log.hpp"
+#include "iceberg/metadata_json.hpp"
+#include "net/http_server.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace akko::iceberg_rest {
+
+namespace {
+
+constexpr std::string_view kMount = "/iceberg";
+
+using Handler = net::HttpResponse (*)(RestContext &, const RestCall &);
+
+Handler HandlerFor(Operation operation) {
+	switch (operation) {
+	case Operation::GetConfig:
+		return GetConfig;
+	case Operation::GetToken:
+		return GetToken;
+	case Operation::ListNamespaces:
+		return ListNamespaces;
+	case Operation::CreateNamespace:
+		return CreateNamespace;
+	case Operation::LoadNamespace:
+		return LoadNamespace;
+	case Operation::NamespaceExists:
+		return NamespaceExists;
+	case Operation::DropNamespace:
+		return DropNamespace;
+	case Operation::UpdateNamespaceProperties:
+		return UpdateNamespaceProperties;
+	case Operation::ListTables:
+		return ListTables;
+	case Operation::CreateTable:
+		return CreateTable;
+	case Operation::RegisterTable:
+		return RegisterTable;
+	case Operation::LoadTable:
+		return LoadTable;
+	case Operation::CommitTable:
+		return CommitTable;
+	case Operation::DropTable:
+		return DropTable;
+	case Operation::TableExists:
+		return TableExists;
+	case Operation::LoadCredentials:
+		return LoadCredentials;
+	case Operation::ReportMetrics:
+		return ReportMetrics;
+	case Operation::RenameTable:
+		return RenameTable;
+	case Operation::CommitTransaction:
+		return CommitTransaction;
+	case Operation::ListViews:
+		return ListViews;
+	case Operation::CreateView:
+		return CreateView;
+	case Operation::LoadView:
+		return LoadView;
+	case Operation::ReplaceView:
+		return ReplaceView;
+	case Operation::DropView:
+		return DropView;
+	case Operation::ViewExists:
+		return ViewExists;
+	case Operation::RenameView:
+		return RenameView;
+	}
+	throw Error(ErrorCode::Internal, "an Iceberg REST operation without a handler");
+}
+
+net::HttpResponse Unauthorized(const std::string &message) {
+	auto response = ErrorResponse({401, "NotAuthorizedException", message});
+	response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"akko\"");
+	return response;
+}
+
+// Runs the operation the request names, answering every failure in the error model.
+net::HttpResponse Handle(RestContext &context, const net::HttpRequest &request) {
+	RestRoute route;
+	try {
+		auto match = MatchRoute(request.method, std::string_view(request.path).substr(kMount.size()));
+		if (!match.route) {
+			if (match.status == 405) {
+				auto response = ErrorResponse({405, "MethodNotAllowedException",
+				                               fmt::format("{} is not allowed on {}", request.method, request.path)});
+				response.headers.emplace_back("Allow", match.allowed);
+				return response;
+			}
+			return ErrorResponse(
+			    {404, "NotFoundException", fmt::format("no route for {} {}", request.method, request.path)});
+		}
+		route = std::move(*match.route);
+		RestCall call {request, route, ParseQuery(request.query), {}};
+		if (route.operation != Operation::GetToken) {
+			try {
+				call.user = http_api::Authenticate(request, context.users, http_api::Credentials::BasicOrBearer);
+			} catch (const Error &error) {
+				if (error.code != ErrorCode::InvalidAuthorization && error.code != ErrorCode::InvalidPassword) {
+					throw;
+				}
+				return Unauthorized(error.message);
+			}
+		}
+		return HandlerFor(route.operation)(context, call);
+	} catch (const Error &error) {
+		auto model = ToErrorModel(error, route.subject, route.commit);
+		if (model.code >= 500) {
+			log::Write(
+			    log::Level::Error, "iceberg_rest_error",
+			    {{"method", request.method}, {"path", request.path}, {"type", model.type}, {"error", error.message}});
+		}
+		return ErrorResponse(model);
+	} catch (const std::exception &error) {
+		log::Write(log::Level::Error, "iceberg_rest_error",
+		           {{"method", request.method}, {"path", request.path}, {"error", error.what()}});
+		return ErrorResponse(InternalErrorModel(error.what(), route.commit));
+	}
+}
+
+} // namespace
+
+RestContext::RestContext(catalog::CatalogService &catalog_p, auth::UserDirectory &users_p, IcebergRestOptions options_p)
+    : catalog(catalog_p), users(users_p), options(std::move(options_p)), credentials(options.credentials),
+      reports(options.metrics_reports_per_table) {
+	if (!credentials) {
+		credentials = std::make_shared<CredentialVault>();
+	}
+}
+
+nlohmann::json RestCall::Body() const {
+	nlohmann::json body;
+	try {
+		body = nlohmann::json::parse(http.body);
+	} catch (const nlohmann::json::exception &error) {
+		throw Error(ErrorCode::InvalidInput, fmt::format("the request body is not valid JSON: {}", error.what()));
+	}
+	if (!body.is_object()) {
+		throw Error(ErrorCode::InvalidInput, "the request body must be a JSON object");
+	}
+	return body;
+}
+
+net::HttpResponse JsonResponse(int status, const nlohmann::json &body) {
+	return net::HttpResponse {
+	    status, "application/json", {}, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+net::HttpResponse NoContent() {
+	return net::HttpResponse {204, "", {}, {}};
+}
+
+int64_t NowMs() {
+	return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+	    .count();
+}
+
+catalog::TableIdentifier ParseTableIdentifier(const nlohmann::json &json, const char *what) {
+	namespace mj = iceberg::metadata_json;
+	auto &object = mj::RequireObject(json, what);
+	catalog::TableIdentifier id {mj::GetStringList(object, "namespace", what), mj::GetString(object, "name", what)};
+	if (id.namespace_name.empty()) {
+		throw Error(ErrorCode::InvalidInput, fmt::format("{} needs a namespace", what));
+	}
+	return id;
+}
+
+nlohmann::json ToJson(const catalog::TableIdentifier &id) {
+	return {{"namespace", id.namespace_name}, {"name", id.name}};
+}
+
+namespace {
+
+// A page token is the last name sent, in hex: opaque to clients, safe in a URL, and a token
+// that was never ours is recognised as garbage.
+std::string EncodePageToken(const std::string &name) {
+	std::string token;
+	for (unsigned char c : name) {
+		token += fmt::format("{:02x}", c);
+	}
+	return token;
+}
+
+std::string DecodePageToken(const std::string &token) {
+	std::string name;
+	auto fail = [&] {
+		return Error(ErrorCode::InvalidInput, fmt::format("pageToken \"{}\" is not one of ours", token));
+	};
+	if (token.size() % 2 != 0) {
+		throw fail();
+	}
+	for (size_t i = 0; i < token.size(); i += 2) {
+		unsigned value = 0;
+		auto parsed = std::from_chars(token.data() + i, token.data() + i + 2, value, 16);
+		if (parsed.ec != std::errc() || parsed.ptr != token.data() + i + 2) {
+			throw fail();
+		}
+		name.push_back(static_cast<char>(value));
+	}
+	return name;
+}
+
+} // namespace
+
+Page Paginate(const std::vector<std::string> &sorted_keys, const std::map<std::string, std::string> &query) {
+	Page page {0, sorted_keys.size(), std::nullopt};
+	auto token = query.find("pageToken");
+	if (token != query.end() && !token->second.empty()) {
+		auto after = DecodePageToken(token->second);
+		page.begin = std::upper_bound(sorted_keys.begin(), sorted_keys.end(), after) - sorted_keys.begin();
+	}
+	auto size = query.find("pageSize");
+	if (size == query.end()) {
+		return page;
+	}
+	size_t limit = 0;
+	auto &text = size->second;
+	auto parsed = std::from_chars(text.data(), text.data() + text.size(), limit);
+	if (text.empty() || parsed.ec != std::errc() || parsed.ptr != text.data() + text.size() || limit == 0) {
+		throw Error(ErrorCode::InvalidInput, fmt::format("pageSize must be a positive integer, not \"{}\"", text));
+	}
+	if (sorted_keys.size() - page.begin > limit) {
+		page.end = page.begin + limit;
+		page.next_token = EncodePageToken(sorted_keys[page.end - 1]);
+	}
+	return page;
+}
+
+void RegisterIcebergRest(net::HttpServer &server, catalog::CatalogService &catalog, auth::UserDirectory &users,
+                         const IcebergRestOptions &options) {
+	auto context = std::make_shared<RestContext>(catalog, users, options);
+	server.RoutePrefix("", fmt::format("{}/", kMount),
+	                   [context](net::HttpRequest &request, net::HttpResponder &responder) {
+		                   auto response = Handle(*context, request);
+		                   if (request.method == "HEAD") {
+			                   // A HEAD answer has no body, whatever its status.
+			                   response.body.clear();
+		                   }
+		                   responder.Send(std::move(response));
+	                   });
+}
+
+} // namespace akko::iceberg_rest
