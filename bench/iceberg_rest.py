@@ -55,7 +55,7 @@ def measure(label, extra_args, base):
     server = benchlib.AkkoServer(data_dir, extra_args)
     try:
         benchlib.psql(server, "CREATE SCHEMA bench")
-        benchlib.psql(server, "CREATE TABLE bench.events (id BIGINT, kind VARCHAR, at TIMESTAMP)")
+        benchlib.psql(server, "CREATE TABLE bench.events (id BIGINT, kind VARCHAR, happened TIMESTAMP)")
         for i in range(COMMITS):
             benchlib.psql(server, f"INSERT INTO bench.events VALUES ({i}, 'k{i % 7}', TIMESTAMP '2026-01-01' + INTERVAL ({i}) MINUTE)")
         http_port = json.loads((data_dir / "ports.json").read_text())["http"]

@@ -76,6 +76,13 @@ def main():
                              f"{a['requests_per_s']:.0f} req/s", f"GET /health {h['requests_per_s']:.0f} req/s",
                              benchlib.fmt_ratio(a["requests_per_s"], h["requests_per_s"]),
                              f"p50 {a['p50_ms']:.3f} ms, p99 {a['p99_ms']:.3f} ms ({run['metadata_bytes']:,} bytes of metadata)"])
+    s3 = load(directory, "lake_s3")
+    if s3:
+        for r, l in zip(s3["rgw"]["queries"], s3["local"]["queries"]):
+            for run in ("first", "warm"):
+                rows.append([f"lake on Ceph RGW, {r['query']} ({run}), {s3['rows']:,} rows", f"{r[run + '_ms']:.0f} ms",
+                             f"local store {l[run + '_ms']:.0f} ms", benchlib.fmt_ratio(r[run + "_ms"], l[run + "_ms"]),
+                             "first: every byte over HTTP; warm: akko's block cache" if run == "first" else ""])
     if not rows:
         print("no results")
         return
@@ -83,10 +90,10 @@ def main():
     print("\nRatios are akko divided by the baseline: above 1x is better for rates, worse for times and memory.")
     loads = [(name, r["loadavg"]["start"][0]) for name, r in (("stream", stream), ("latency", latency),
                                                               ("startup", startup), ("lake", lake),
-                                                              ("iceberg_rest", rest))
+                                                              ("iceberg_rest", rest), ("lake_s3", s3))
              if r and "loadavg" in r]
     if loads:
-        cpus = (stream or latency or startup or lake or rest)["machine"]["cpus"]
+        cpus = (stream or latency or startup or lake or rest or s3)["machine"]["cpus"]
         print(f"1-minute load average when each benchmark started, on {cpus} CPUs: "
               + ", ".join(f"{name} {load:.2f}" for name, load in loads)
               + " (a benchmark adds up to about 2 itself; more means other work shared the machine)")

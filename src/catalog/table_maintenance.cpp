@@ -315,12 +315,52 @@ std::set<std::string> ReachableFiles(objstore::Store &store, const iceberg::Tabl
 	return files;
 }
 
+namespace {
+
+// Orphan removal deletes what one table does not reach under its location: a location that
+// holds another table or view (a client may place a table anywhere in the warehouse, even at
+// its root) would lose that object's files. Checked against every object in the catalog.
+void RequireLocationOfItsOwn(CatalogService &service, const TableIdentifier &id, const std::string &prefix) {
+	auto inside = [&](const std::string &location) {
+		return (iceberg::StripTrailingSlash(location) + "/").rfind(prefix, 0) == 0;
+	};
+	std::vector<NamespaceName> pending = service.ListNamespaces({});
+	while (!pending.empty()) {
+		auto namespace_name = std::move(pending.back());
+		pending.pop_back();
+		for (auto &child : service.ListNamespaces(namespace_name)) {
+			pending.push_back(child);
+		}
+		for (auto &other : service.ListTables(namespace_name)) {
+			if (!(other.namespace_name == id.namespace_name && other.name == id.name)) {
+				auto table = service.FindTable(other);
+				if (table && inside(table->metadata->location)) {
+					throw Error(ErrorCode::InvalidInput,
+					            fmt::format("not removing orphan files of \"{}\": its location holds table \"{}\" too",
+					                        ToString(id), ToString(other)));
+				}
+			}
+		}
+		for (auto &view_id : service.ListViews(namespace_name)) {
+			auto view = service.FindView(view_id);
+			if (view && inside(view->metadata->location)) {
+				throw Error(ErrorCode::InvalidInput,
+				            fmt::format("not removing orphan files of \"{}\": its location holds view \"{}\" too",
+				                        ToString(id), ToString(view_id)));
+			}
+		}
+	}
+}
+
+} // namespace
+
 std::vector<std::string> RemoveOrphanFiles(CatalogService &service, const TableIdentifier &id,
                                            const OrphanOptions &options) {
 	auto &store = service.Store();
 	auto older_than = options.older_than_ms.value_or(NowMs() - kOrphanMarginMs);
-	auto location = service.LoadTable(id).metadata->location;
-	auto listed = store.List(objstore::KeyFromUri(iceberg::StripTrailingSlash(location)) + "/");
+	auto prefix = iceberg::StripTrailingSlash(service.LoadTable(id).metadata->location) + "/";
+	RequireLocationOfItsOwn(service, id, prefix);
+	auto listed = store.List(objstore::KeyFromUri(prefix.substr(0, prefix.size() - 1)) + "/");
 	// Loaded after the listing, so a commit that landed meanwhile keeps what it references.
 	auto table = service.LoadTable(id);
 	RequireGarbageCollection(*table.metadata, "remove orphan files");
@@ -328,8 +368,10 @@ std::vector<std::string> RemoveOrphanFiles(CatalogService &service, const TableI
 	for (auto &uri : ReachableFiles(store, *table.metadata, table.metadata_location)) {
 		try {
 			reachable.insert(objstore::KeyFromUri(uri));
-		} catch (const Error &) {
-			// A file outside the store is not among the listed ones anyway.
+		} catch (const Error &error) {
+			// Were it skipped, a file named in a form we cannot map would look unreferenced.
+			throw Error(ErrorCode::InvalidInput,
+			            fmt::format("not removing orphan files of \"{}\": it references {}", ToString(id), error.message));
 		}
 	}
 	std::vector<std::string> orphans;

@@ -28,8 +28,9 @@ LakeCatalog::LakeCatalog(AttachedDatabase &db, catalog::CatalogService &service_
 LakeCatalog::~LakeCatalog() = default;
 
 std::string LakeCatalog::EnginePath(const std::string &uri) {
-	auto path = service.Store().LocalPath(objstore::KeyFromUri(uri));
-	return path ? *path : uri;
+	auto key = objstore::KeyFromUri(uri);
+	auto path = service.Store().LocalPath(key);
+	return path ? *path : objstore::UriFromKey(key);
 }
 
 iceberg::FileReader LakeCatalog::Reader() {

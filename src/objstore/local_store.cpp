@@ -259,13 +259,15 @@ void ValidateKey(std::string_view key) {
 }
 
 std::string KeyFromUri(std::string_view uri) {
-	constexpr std::string_view kScheme = "s3://";
-	if (uri.substr(0, kScheme.size()) != kScheme) {
-		throw Error(ErrorCode::InvalidInput, fmt::format("\"{}\" is not an s3:// URI", uri));
+	// Hadoop's s3a:// and s3n:// name the same objects as s3:// (Spark writes them).
+	for (std::string_view scheme : {"s3://", "s3a://", "s3n://"}) {
+		if (uri.substr(0, scheme.size()) == scheme) {
+			std::string key(uri.substr(scheme.size()));
+			ValidateKey(key);
+			return key;
+		}
 	}
-	std::string key(uri.substr(kScheme.size()));
-	ValidateKey(key);
-	return key;
+	throw Error(ErrorCode::InvalidInput, fmt::format("\"{}\" is not an s3:// URI", uri));
 }
 
 std::string UriFromKey(std::string_view key) {

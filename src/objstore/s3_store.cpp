@@ -1,8 +1,10 @@
 #include "objstore/s3_store.hpp"
 
 #include "common/error.hpp"
+#include "common/hex.hpp"
 #include "objstore/s3_xml.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -12,6 +14,7 @@
 #include <fmt/format.h>
 #include <functional>
 #include <mutex>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -257,8 +260,14 @@ private:
 				std::rethrow_exception(failure);
 			}
 			auto body = CompleteMultipartUploadXml(etags);
-			auto completed = client.Call(S3Request {"POST", name.bucket, name.key, {{"uploadId", upload_id}}, {}, body},
-			                             What("CompleteMultipartUpload", key));
+			auto completed = client.Send(S3Request {"POST", name.bucket, name.key, {{"uploadId", upload_id}}, {}, body});
+			if (completed.status == 404 && CompletedEarlier(name, etags)) {
+				// A retry after the service completed the upload but its answer was lost.
+				return;
+			}
+			if (completed.status < 200 || completed.status > 299) {
+				ThrowS3Error(completed, What("CompleteMultipartUpload", key));
+			}
 			// S3 may answer 200 and report the failure in the body.
 			if (ParseS3Error(completed.body)) {
 				completed.status = 500;
@@ -272,6 +281,29 @@ private:
 			}
 			throw;
 		}
+	}
+
+	// Whether the object now is the upload of these parts: its ETag is then S3's multipart ETag,
+	// the MD5 of the parts' MD5s followed by "-" and their count.
+	bool CompletedEarlier(const ObjectName &name, const std::vector<std::string> &etags) {
+		std::string digests;
+		for (auto etag : etags) {
+			etag.erase(std::remove(etag.begin(), etag.end(), '"'), etag.end());
+			auto digest = Unhex(etag);
+			if (!digest) {
+				return false;
+			}
+			digests += *digest;
+		}
+		unsigned char md5[EVP_MAX_MD_SIZE];
+		unsigned int md5_size = 0;
+		EVP_Digest(digests.data(), digests.size(), md5, &md5_size, EVP_md5(), nullptr);
+		auto expected = fmt::format("{}-{}", Hex(std::string_view(reinterpret_cast<const char *>(md5), md5_size)),
+		                            etags.size());
+		auto head = client.Send(S3Request {"HEAD", name.bucket, name.key, {}, {}, {}});
+		auto actual = head.Header("etag");
+		actual.erase(std::remove(actual.begin(), actual.end(), '"'), actual.end());
+		return head.status == 200 && actual == expected;
 	}
 
 	S3StoreOptions options;

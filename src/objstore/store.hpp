@@ -52,8 +52,9 @@ public:
 	}
 };
 
-// Metadata names files by warehouse URI ("s3://bucket/key"), so engines reading through an S3
-// endpoint see the same paths. Throws akko::Error (invalid_input) for any other form.
+// Metadata names files by warehouse URI ("s3://bucket/key"; Hadoop's s3a:// and s3n:// are read
+// as the same), so engines reading through an S3 endpoint see the same paths. Throws
+// akko::Error (invalid_input) for any other form.
 std::string KeyFromUri(std::string_view uri);
 std::string UriFromKey(std::string_view key);
 

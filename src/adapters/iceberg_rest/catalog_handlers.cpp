@@ -87,7 +87,6 @@ net::HttpResponse GetToken(RestContext &context, const RestCall &call) {
 	}
 	auto response = JsonResponse(200, {{"access_token", context.users.IssueToken(user)},
 	                                   {"token_type", "bearer"},
-	                                   {"expires_in", context.options.token_lifetime.count()},
 	                                   {"issued_token_type", kAccessTokenType}});
 	response.headers.emplace_back("Cache-Control", "no-store");
 	return response;

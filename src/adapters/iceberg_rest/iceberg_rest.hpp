@@ -28,8 +28,6 @@ struct IcebergRestOptions {
 	std::string s3_host = "127.0.0.1";
 	uint16_t s3_port = 8333;
 	std::string s3_region = "us-east-1";
-	// What the token endpoint announces as expires_in; clients refresh before it ends.
-	std::chrono::seconds token_lifetime {3600};
 	std::chrono::seconds credential_lifetime {3600};
 	size_t metrics_reports_per_table = 100;
 	// Shared with the S3 API, which honours what the catalog vends; null: the catalog makes its own.
