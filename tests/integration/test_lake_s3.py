@@ -6,6 +6,7 @@ and what is on RGW is read back with boto3, then decoded with avsc and DuckDB (l
 import os
 import pathlib
 import re
+import shutil
 import socket
 import subprocess
 
@@ -174,3 +175,57 @@ def test_unreachable_endpoint_is_retried_then_reported(tmp_path):
     assert out.returncode != 0
     assert out.stderr.count('"s3_retry"') == 4, out.stderr
     assert "cannot reach the S3 service" in out.stderr and "after 5 attempts" in out.stderr, out.stderr
+
+
+def test_maintenance_on_rgw_beside_the_server_and_after_restart(rgw, tmp_path):
+    """Compaction from `akko maintenance` (another process, same metastore and bucket) while the
+    server runs, then expiry and orphan removal by SQL; RGW keeps exactly what the table needs."""
+    batches = [f"SELECT i AS id, i * 0.25 AS v FROM range({b * 1000}, {(b + 1) * 1000}) t(i)" for b in range(6)]
+    survivors = " UNION ALL ".join(batches)
+    survivors = f"SELECT * FROM ({survivors}) s WHERE id % 7 <> 0"
+    expected = as_tuples(duckdb(f"SELECT count(*), sum(id), sum(v)::DOUBLE FROM ({survivors}) s"))
+    summary = "SELECT count(*), sum(id), sum(v)::DOUBLE FROM m.small"
+    server = start_akko(rgw, tmp_path / "data")
+    try:
+        query(server, "CREATE SCHEMA m", "CREATE TABLE m.small (id bigint, v double)",
+              *[f"INSERT INTO m.small {batch}" for batch in batches], "DELETE FROM m.small WHERE id % 7 = 0")
+        keys = mirror_warehouse(rgw, tmp_path / "data")
+        _, metadata = load_metadata(tmp_path / "data", "m", "small")
+        before = current_files(tmp_path / "data", metadata)
+        assert sum(f["content"] == 0 for f in before) == 6 and any(f["content"] == 1 for f in before)
+        orphan_key = metadata["location"].removeprefix(f"s3://{BUCKET}/") + "/data/left-by-a-crash.parquet"
+        rgw.client().put_object(Bucket=BUCKET, Key=orphan_key, Body=b"PAR1 not referenced PAR1")
+
+        out = subprocess.run([str(AKKO_BIN), "maintenance", "rewrite-data-files", "m.small", "--min-input-files", "2",
+                              "--data-dir", str(tmp_path / "data"), "--warehouse", f"s3://{BUCKET}/wh",
+                              "--s3-endpoint", rgw.endpoint, "--s3-access-key-id", rgw.access_key,
+                              "--s3-secret-access-key", rgw.secret_key],
+                             capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, out.stderr
+        assert "rewritten_data_files_count=6" in out.stdout and "added_data_files_count=1" in out.stdout, out.stdout
+        assert query(server, summary) == expected
+
+        query(server, "CALL expire_snapshots('m.small', older_than => TIMESTAMP '2100-01-01', retain_last => 1)")
+        removed = query(server, "CALL remove_orphan_files('m.small', older_than => TIMESTAMP '2100-01-01')")
+        assert (f"s3://{BUCKET}/{orphan_key}",) in removed
+        assert query(server, summary) == expected
+    finally:
+        server.stop()
+
+    server = start_akko(rgw, tmp_path / "data")
+    try:
+        assert query(server, summary) == expected
+        assert query(server, 'SELECT count(*) FROM m."small$snapshots"') == [("1",)]
+    finally:
+        server.stop()
+    # On RGW: the compacted file, its metadata chain's current file, and nothing unreferenced.
+    shutil.rmtree(tmp_path / "data" / "objects")
+    keys = mirror_warehouse(rgw, tmp_path / "data")
+    _, metadata = load_metadata(tmp_path / "data", "m", "small")
+    after = current_files(tmp_path / "data", metadata)
+    assert [f["content"] for f in after] == [0]
+    table_keys = {k for k in keys if k.startswith(metadata["location"].removeprefix(f"s3://{BUCKET}/") + "/")}
+    assert orphan_key not in table_keys
+    assert {f"{BUCKET}/{k}" for k in table_keys if k.endswith(".parquet")} == \
+        {f["file_path"].removeprefix("s3://") for f in after}
+    assert as_tuples(duckdb_rows(tmp_path / "data", metadata, "count(*), sum(id), sum(v)::DOUBLE")) == expected
