@@ -57,13 +57,6 @@ int MetadataVersion(const std::string &location) {
 	return version;
 }
 
-std::string TrimSlash(std::string uri) {
-	while (!uri.empty() && uri.back() == '/') {
-		uri.pop_back();
-	}
-	return uri;
-}
-
 // Thrown inside the metastore transaction to roll it back when a pointer moved.
 struct LostRace {};
 
@@ -90,7 +83,7 @@ void ValidateName(const std::string &name, const char *what) {
 }
 
 CatalogService::CatalogService(metastore::Metastore &metastore_p, objstore::Store &store_p, std::string warehouse_p)
-    : metastore(metastore_p), store(store_p), warehouse(TrimSlash(std::move(warehouse_p))) {
+    : metastore(metastore_p), store(store_p), warehouse(iceberg::StripTrailingSlash(std::move(warehouse_p))) {
 }
 
 void CatalogService::CreateNamespace(const NamespaceName &name, const std::map<std::string, std::string> &properties) {
@@ -316,7 +309,7 @@ std::string CatalogService::NewTableLocation(const TableIdentifier &id) {
 std::string CatalogService::NewMetadataLocation(const std::string &table_location,
                                                 const std::string &previous_location) {
 	int version = previous_location.empty() ? 0 : MetadataVersion(previous_location) + 1;
-	return fmt::format("{}/metadata/{:05d}-{}.metadata.json", TrimSlash(table_location), version, NewUuid());
+	return fmt::format("{}/metadata/{:05d}-{}.metadata.json", iceberg::StripTrailingSlash(table_location), version, NewUuid());
 }
 
 void CatalogService::WriteMetadata(const std::string &location, const iceberg::TableMetadata &metadata) {
@@ -325,7 +318,7 @@ void CatalogService::WriteMetadata(const std::string &location, const iceberg::T
 
 LoadedTable CatalogService::CreateTable(const CreateTableRequest &request) {
 	ValidateName(request.id.name, "table");
-	auto location = request.location.empty() ? NewTableLocation(request.id) : TrimSlash(request.location);
+	auto location = request.location.empty() ? NewTableLocation(request.id) : iceberg::StripTrailingSlash(request.location);
 	objstore::KeyFromUri(location);
 	auto metadata = std::make_shared<const iceberg::TableMetadata>(iceberg::NewTableMetadata(
 	    request.schema, request.spec, request.sort_order, location, request.properties));

@@ -3,6 +3,7 @@
 #include "catalog/catalog_service.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
+#include "common/sql_lexer.hpp"
 #include "engine/engine.hpp"
 #include "cli/lake_backends.hpp"
 #include "metastore/metastore.hpp"
@@ -19,14 +20,6 @@ namespace akko::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string QuoteLiteral(const std::string &text) {
-	std::string quoted = "'";
-	for (char c : text) {
-		quoted += c == '\'' ? std::string("''") : std::string(1, c);
-	}
-	return quoted + "'";
-}
 
 // "7d", "12h", "30m", "90s": that long before now, as a UTC timestamp literal; anything else is
 // taken as a timestamp DuckDB reads.

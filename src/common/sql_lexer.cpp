@@ -208,6 +208,16 @@ std::string QuoteLiteral(std::string_view text) {
 	return Quote(text, '\'');
 }
 
+std::string_view TrimBlanks(std::string_view text) {
+	while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+		text.remove_prefix(1);
+	}
+	while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+		text.remove_suffix(1);
+	}
+	return text;
+}
+
 std::string ToLower(std::string_view text) {
 	std::string out(text);
 	for (auto &c : out) {

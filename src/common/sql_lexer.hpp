@@ -28,6 +28,8 @@ std::string QuoteIdentifier(std::string_view name);
 std::string QuoteLiteral(std::string_view text);
 // ASCII lower case, as PostgreSQL folds unquoted identifiers.
 std::string ToLower(std::string_view text);
+// Without leading and trailing spaces and tabs (HTTP's optional white space, type strings).
+std::string_view TrimBlanks(std::string_view text);
 // A name token as PostgreSQL reads it: plain words folded to lower case, quoted ones as written.
 std::string IdentifierName(std::string_view sql, const Token &token);
 

@@ -3,6 +3,7 @@
 #include "common/civil_time.hpp"
 #include "common/error.hpp"
 #include "common/hex.hpp"
+#include "common/sql_lexer.hpp"
 #include "iceberg/transforms.hpp"
 
 #include <bit>
@@ -21,18 +22,8 @@ namespace {
 	throw Error(ErrorCode::InvalidInput, message);
 }
 
-std::string_view Trim(std::string_view text) {
-	while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-		text.remove_prefix(1);
-	}
-	while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-		text.remove_suffix(1);
-	}
-	return text;
-}
-
 int32_t ParseTypeParameter(std::string_view text, std::string_view whole) {
-	text = Trim(text);
+	text = TrimBlanks(text);
 	int32_t value = 0;
 	auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
 	if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
@@ -457,7 +448,7 @@ int Order(const T &left, const T &right) {
 
 PrimitiveType PrimitiveType::Parse(std::string_view text) {
 	auto whole = text;
-	text = Trim(text);
+	text = TrimBlanks(text);
 	static constexpr std::pair<std::string_view, TypeKind> kNames[] = {
 	    {"boolean", TypeKind::Boolean},
 	    {"int", TypeKind::Int},
@@ -480,7 +471,7 @@ PrimitiveType PrimitiveType::Parse(std::string_view text) {
 		}
 	}
 	if (text.starts_with("decimal") && text.ends_with(")")) {
-		auto inner = Trim(text.substr(7));
+		auto inner = TrimBlanks(text.substr(7));
 		if (inner.starts_with("(")) {
 			inner = inner.substr(1, inner.size() - 2);
 			auto comma = inner.find(',');
@@ -496,7 +487,7 @@ PrimitiveType PrimitiveType::Parse(std::string_view text) {
 		}
 	}
 	if (text.starts_with("fixed") && text.ends_with("]")) {
-		auto inner = Trim(text.substr(5));
+		auto inner = TrimBlanks(text.substr(5));
 		if (inner.starts_with("[")) {
 			PrimitiveType type {TypeKind::Fixed};
 			type.length = ParseTypeParameter(inner.substr(1, inner.size() - 2), whole);

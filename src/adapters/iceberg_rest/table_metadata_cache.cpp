@@ -1,5 +1,7 @@
 #include "adapters/iceberg_rest/table_metadata_cache.hpp"
 
+#include "common/sql_lexer.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -9,19 +11,9 @@ namespace akko::iceberg_rest {
 
 namespace {
 
-std::string_view Trim(std::string_view text) {
-	while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-		text.remove_prefix(1);
-	}
-	while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-		text.remove_suffix(1);
-	}
-	return text;
-}
-
 // The opaque part of an entity tag: without W/ and the quotes (weak comparison, RFC 9110 8.8.3.2).
 std::string_view Opaque(std::string_view tag) {
-	tag = Trim(tag);
+	tag = TrimBlanks(tag);
 	if (tag.starts_with("W/")) {
 		tag.remove_prefix(2);
 	}
@@ -84,7 +76,7 @@ std::string TableETag(const std::string &metadata_location, bool refs_only) {
 }
 
 bool ETagMatches(std::string_view if_none_match, std::string_view etag) {
-	if (Trim(if_none_match) == "*") {
+	if (TrimBlanks(if_none_match) == "*") {
 		return true;
 	}
 	auto wanted = Opaque(etag);
@@ -93,7 +85,7 @@ bool ETagMatches(std::string_view if_none_match, std::string_view etag) {
 		auto comma = if_none_match.find(',', start);
 		auto tag =
 		    if_none_match.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-		if (!Trim(tag).empty() && Opaque(tag) == wanted) {
+		if (!TrimBlanks(tag).empty() && Opaque(tag) == wanted) {
 			return true;
 		}
 		if (comma == std::string_view::npos) {
