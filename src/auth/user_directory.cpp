@@ -16,6 +16,7 @@ constexpr const char *kAdminUser = "admin";
 constexpr std::string_view kTokenPrefix = "akko_";
 constexpr size_t kTokenBytes = 32;
 constexpr size_t kGeneratedPasswordLength = 20;
+constexpr std::chrono::seconds kAccessKeyCacheLifetime {1};
 // 64 symbols, so one random byte masked to 6 bits picks one without bias.
 constexpr char kPasswordAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 static_assert(sizeof(kPasswordAlphabet) - 1 == 64);
@@ -35,7 +36,11 @@ int64_t Now() {
 
 } // namespace
 
-UserDirectory::UserDirectory(metastore::Metastore &metastore_p) : metastore(metastore_p) {
+UserDirectory::UserDirectory(metastore::Metastore &metastore_p, Clock clock_p)
+    : metastore(metastore_p), clock(std::move(clock_p)) {
+	if (!clock) {
+		clock = [] { return std::chrono::steady_clock::now(); };
+	}
 }
 
 std::optional<std::string> UserDirectory::EnsureBootstrapAdmin(const std::string &configured_password) {
@@ -55,10 +60,12 @@ std::optional<std::string> UserDirectory::EnsureBootstrapAdmin(const std::string
 		} else {
 			transaction.CreateUser({kAdminUser, verifier, true, Now()});
 		}
+		transaction.PutAccessKey({kAdminUser, kAdminUser, password, Now()});
 		if (configured_password.empty()) {
 			generated = std::move(password);
 		}
 	});
+	ForgetAccessKey(kAdminUser);
 	return generated;
 }
 
@@ -103,7 +110,42 @@ void UserDirectory::SetPassword(const std::string &user, const std::string &pass
 		} else {
 			transaction.CreateUser({user, verifier, false, Now()});
 		}
+		transaction.PutAccessKey({user, user, password, Now()});
 	});
+	ForgetAccessKey(user);
+}
+
+std::optional<AccessKey> UserDirectory::FindAccessKey(const std::string &access_key_id) const {
+	auto now = clock();
+	uint64_t changes_before = 0;
+	{
+		std::lock_guard<std::mutex> guard(cache_lock);
+		auto cached = key_cache.find(access_key_id);
+		if (cached != key_cache.end() && cached->second.expires_at > now) {
+			return cached->second.key;
+		}
+		changes_before = key_changes;
+	}
+	std::optional<metastore::AccessKeyRecord> record;
+	metastore.RunInTransaction(
+	    [&](metastore::Transaction &transaction) { record = transaction.FindAccessKey(access_key_id); });
+	std::lock_guard<std::mutex> guard(cache_lock);
+	if (!record) {
+		// Unknown ids are not kept: whoever sends them could fill the cache.
+		key_cache.erase(access_key_id);
+		return std::nullopt;
+	}
+	AccessKey key {record->user, record->secret};
+	if (key_changes == changes_before) {
+		key_cache.insert_or_assign(access_key_id, CachedKey {key, now + kAccessKeyCacheLifetime});
+	}
+	return key;
+}
+
+void UserDirectory::ForgetAccessKey(const std::string &access_key_id) {
+	std::lock_guard<std::mutex> guard(cache_lock);
+	key_cache.erase(access_key_id);
+	key_changes++;
 }
 
 std::string UserDirectory::IssueToken(const std::string &user) {

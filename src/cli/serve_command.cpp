@@ -3,15 +3,19 @@
 #include "adapters/http_api/http_api.hpp"
 #include "adapters/iceberg_rest/iceberg_rest.hpp"
 #include "adapters/pgwire/pg_server.hpp"
+#include "adapters/s3_api/s3_api.hpp"
+#include "auth/credential_vault.hpp"
 #include "auth/user_directory.hpp"
 #include "catalog/catalog_service.hpp"
 #include "cli/lake_backends.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/sql_lexer.hpp"
 #include "engine/engine.hpp"
 #include "metastore/metastore.hpp"
 #include "net/http_server.hpp"
+#include "objstore/bucket_store.hpp"
 #include "net/tls.hpp"
 #include "common/worker_pool.hpp"
 #include "obs/readiness.hpp"
@@ -60,6 +64,20 @@ void WriteFileAtomically(const fs::path &path, const std::string &content) {
 		}
 	}
 	fs::rename(temporary, path);
+}
+
+std::vector<std::string> SplitList(const std::string &text) {
+	std::vector<std::string> items;
+	size_t start = 0;
+	while (start <= text.size()) {
+		auto end = std::min(text.find(',', start), text.size());
+		auto item = TrimBlanks(std::string_view(text).substr(start, end - start));
+		if (!item.empty()) {
+			items.emplace_back(item);
+		}
+		start = end + 1;
+	}
+	return items;
 }
 
 sigset_t ShutdownSignals() {
@@ -147,13 +165,47 @@ int ServeCommand::Run() {
 	http_options.port = static_cast<uint16_t>(config.http_port);
 	net::HttpServer http_server(http_options, workers);
 	http_api::RegisterHttpApi(http_server, service, users, readiness);
+
+	// The S3 API serves the local warehouse; with an external S3 service clients go there.
+	auto credentials = std::make_shared<auth::CredentialVault>();
+	std::unique_ptr<objstore::BucketStore> bucket_store;
+	std::unique_ptr<s3_api::S3Api> s3;
+	std::unique_ptr<WorkerPool> s3_workers;
+	std::unique_ptr<net::HttpServer> s3_server;
+	if (!backends.warehouse.local_root.empty()) {
+		bucket_store = objstore::OpenLocalBucketStore(backends.warehouse.local_root);
+		// The warehouse bucket is there from the start, before the first table is written.
+		auto warehouse_key = objstore::KeyFromUri(backends.warehouse.uri.substr(0, backends.warehouse.uri.size() - 1));
+		bucket_store->CreateBucket(warehouse_key.substr(0, warehouse_key.find('/')));
+		s3_api::S3ApiOptions s3_options;
+		s3_options.region = config.s3_region;
+		s3_options.domains = SplitList(config.s3_domain);
+		s3_options.upload_expiry = std::chrono::hours(config.s3_upload_expiry_hours);
+		s3 = std::make_unique<s3_api::S3Api>(*bucket_store, users, credentials, s3_options);
+		// Uploads and downloads hold a worker while bytes flow, so the S3 API has its own pool.
+		s3_workers = std::make_unique<WorkerPool>(std::max<size_t>(64, 8 * cores));
+		net::HttpServerOptions s3_http;
+		s3_http.address = config.listen_address;
+		s3_http.port = static_cast<uint16_t>(config.s3_port);
+		s3_http.stream_request_bodies = true;
+		s3_http.protocol = "s3";
+		s3_server = std::make_unique<net::HttpServer>(s3_http, *s3_workers);
+		s3->Register(*s3_server);
+		s3_server->Start();
+	}
+
 	iceberg_rest::IcebergRestOptions rest_options;
 	rest_options.s3_host = config.listen_address == "0.0.0.0" ? std::string("localhost") : config.listen_address;
-	rest_options.s3_port = static_cast<uint16_t>(config.s3_port);
+	rest_options.s3_port = s3_server ? s3_server->Port() : static_cast<uint16_t>(config.s3_port);
+	rest_options.s3_region = config.s3_region;
+	rest_options.credentials = credentials;
 	iceberg_rest::RegisterIcebergRest(http_server, lake, users, rest_options);
 	http_server.Start();
 
-	nlohmann::json ports = {{"http", http_server.Port()}, {"pg", pg_server.Port()}, {"s3", config.s3_port}};
+	nlohmann::json ports = {{"http", http_server.Port()}, {"pg", pg_server.Port()}};
+	if (s3_server) {
+		ports["s3"] = s3_server->Port();
+	}
 	WriteFileAtomically(data_dir / "ports.json", ports.dump() + "\n");
 	auto startup_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 	log::Info("server_ready", {{"data_dir", data_dir.string()}, {"pg_port", pg_server.Port()}, {"http_port", http_server.Port()},
@@ -164,6 +216,10 @@ int ServeCommand::Run() {
 	std::printf("  PostgreSQL: psql \"postgresql://admin@%s:%d/akko\"\n", host.c_str(), pg_server.Port());
 	std::printf("  HTTP API:   http://%s:%d/api/v1/query\n", host.c_str(), http_server.Port());
 	std::printf("  metrics:    http://%s:%d/metrics\n", host.c_str(), http_server.Port());
+	if (s3_server) {
+		std::printf("  S3 API:     http://%s:%d (access key admin, secret: the admin password)\n", host.c_str(),
+		            s3_server->Port());
+	}
 	std::printf("  data:       %s\n", data_dir.string().c_str());
 	if (generated_password) {
 		std::printf("  admin password (generated on first start, shown once): %s\n", generated_password->c_str());
@@ -173,6 +229,9 @@ int ServeCommand::Run() {
 	int received = 0;
 	sigwait(&signals, &received);
 	log::Info("shutdown_started", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+	if (s3_server) {
+		s3_server->Stop();
+	}
 	http_server.Stop();
 	pg_server.Stop();
 	workers.Stop();

@@ -94,11 +94,15 @@ const std::vector<ConfigSetting> &ConfigSettings() {
 	    Text("warehouse", "where tables live: s3://bucket/prefix on --s3-endpoint, or a local directory (default: the data directory)",
 	         &Config::warehouse),
 	    Text("s3_endpoint", "external S3 endpoint for an s3:// warehouse, e.g. https://s3.example.org", &Config::s3_endpoint),
-	    Text("s3_region", "region the external S3 signs requests for", &Config::s3_region),
+	    Text("s3_region", "region of the S3 API, and the one the external S3 signs requests for", &Config::s3_region),
 	    Text("s3_access_key_id", "access key id for the external S3", &Config::s3_access_key_id),
 	    Text("s3_secret_access_key", "secret access key for the external S3", &Config::s3_secret_access_key, true),
 	    Text("s3_addressing", "path (bucket in the path) or virtual (bucket in the host name)", &Config::s3_addressing),
 	    Text("s3_cache_size", "local cache for remote file ranges the engine reads, e.g. 1GB", &Config::s3_cache_size),
+	    Text("s3_domain", "S3 API host names for virtual-host style buckets (bucket.DOMAIN), comma-separated",
+	         &Config::s3_domain),
+	    Count("s3_upload_expiry_hours", "S3 API: abort multipart uploads left unfinished this many hours",
+	          &Config::s3_upload_expiry_hours),
 	};
 	return settings;
 }

@@ -35,6 +35,9 @@ struct Config {
 	std::string s3_secret_access_key;
 	std::string s3_addressing = "path"; // "path" or "virtual" (bucket in the host name)
 	std::string s3_cache_size = "1GB"; // local cache of remote file ranges the engine reads
+	// The S3 API: host names under which buckets are addressed virtual-host style, comma-separated.
+	std::string s3_domain = "localhost";
+	int s3_upload_expiry_hours = 168; // unfinished multipart uploads are aborted after this
 };
 
 // One configurable setting: its yaml key, flag and environment names, and how it is stored.

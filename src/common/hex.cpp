@@ -1,5 +1,6 @@
 #include "common/hex.hpp"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 namespace akko {
@@ -49,6 +50,13 @@ std::string Sha256Hex(std::string_view data) {
 	unsigned char digest[SHA256_DIGEST_LENGTH];
 	SHA256(reinterpret_cast<const unsigned char *>(data.data()), data.size(), digest);
 	return Hex(std::string_view(reinterpret_cast<const char *>(digest), sizeof(digest)));
+}
+
+std::string Md5Hex(std::string_view data) {
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int length = 0;
+	EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr);
+	return Hex(std::string_view(reinterpret_cast<const char *>(digest), length));
 }
 
 } // namespace akko

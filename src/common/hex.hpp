@@ -13,5 +13,7 @@ int HexDigit(char c);
 // The bytes of an even-length hex string, or nullopt when it is not one.
 std::optional<std::string> Unhex(std::string_view text);
 std::string Sha256Hex(std::string_view data);
+// S3's Content-MD5 and ETags.
+std::string Md5Hex(std::string_view data);
 
 } // namespace akko

@@ -26,6 +26,15 @@ struct TokenRecord {
 	int64_t created_at = 0; // seconds since the Unix epoch
 };
 
+// An S3 access key of an akko principal. The secret is stored in the clear, unlike passwords
+// and tokens: verifying an AWS Signature V4 needs it as the HMAC key.
+struct AccessKeyRecord {
+	std::string access_key_id;
+	std::string user;
+	std::string secret;
+	int64_t created_at = 0; // seconds since the Unix epoch
+};
+
 // A namespace's levels, outermost first: {"sales", "eu"} for sales.eu.
 using NamespaceName = std::vector<std::string>;
 
@@ -57,13 +66,18 @@ public:
 	virtual void CreateUser(const UserRecord &user) = 0;
 	// Throws UndefinedObject when the user does not exist.
 	virtual void SetUserVerifier(const std::string &name, const std::string &scram_verifier) = 0;
-	// Drops the user's tokens with it. Returns false when there was no such user.
+	// Drops the user's tokens and access keys with it. Returns false when there was no such user.
 	virtual bool DropUser(const std::string &name) = 0;
 
 	// Throws UndefinedObject when the user does not exist, DuplicateObject on a hash collision.
 	virtual void CreateToken(const TokenRecord &token) = 0;
 	virtual std::optional<TokenRecord> FindToken(const std::string &sha256_hex) = 0;
 	virtual bool DropToken(const std::string &sha256_hex) = 0;
+
+	// Inserts the key, or replaces the one with its id. Throws UndefinedObject when the user does not exist.
+	virtual void PutAccessKey(const AccessKeyRecord &key) = 0;
+	virtual std::optional<AccessKeyRecord> FindAccessKey(const std::string &access_key_id) = 0;
+	virtual bool DropAccessKey(const std::string &access_key_id) = 0;
 
 	// Throws DuplicateSchema when it exists, InvalidSchemaName when its parent does not.
 	virtual void CreateNamespace(const NamespaceRecord &record) = 0;

@@ -11,6 +11,10 @@ namespace {
 
 constexpr const char *kUserColumns = "SELECT name, scram_verifier, is_superuser, created_at FROM users ";
 constexpr const char *kObjectColumns = "SELECT namespace, name, kind, metadata_location FROM catalog_objects ";
+constexpr const char *kPutAccessKey =
+    "INSERT INTO access_keys (access_key_id, user_name, secret, created_at) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (access_key_id) DO UPDATE SET user_name = excluded.user_name, secret = excluded.secret, "
+    "created_at = excluded.created_at";
 
 UserRecord ReadUser(const PostgresResult &rows, int row) {
 	return UserRecord {rows.Text(row, 0), rows.Text(row, 1), rows.Boolean(row, 2), rows.Integer(row, 3)};
@@ -83,6 +87,27 @@ std::optional<TokenRecord> PostgresTransaction::FindToken(const std::string &sha
 
 bool PostgresTransaction::DropToken(const std::string &sha256_hex) {
 	return connection.Exec("DELETE FROM api_tokens WHERE sha256 = $1", {sha256_hex}).Affected() > 0;
+}
+
+void PostgresTransaction::PutAccessKey(const AccessKeyRecord &key) {
+	if (connection.Exec("SELECT 1 FROM users WHERE name = $1", {key.user}).Rows() == 0) {
+		throw Error(ErrorCode::UndefinedObject, fmt::format("user \"{}\" does not exist", key.user));
+	}
+	connection.Exec(kPutAccessKey, {key.access_key_id, key.user, key.secret, std::to_string(key.created_at)});
+}
+
+std::optional<AccessKeyRecord> PostgresTransaction::FindAccessKey(const std::string &access_key_id) {
+	auto rows = connection.Exec(
+	    "SELECT access_key_id, user_name, secret, created_at FROM access_keys WHERE access_key_id = $1",
+	    {access_key_id});
+	if (rows.Rows() == 0) {
+		return std::nullopt;
+	}
+	return AccessKeyRecord {rows.Text(0, 0), rows.Text(0, 1), rows.Text(0, 2), rows.Integer(0, 3)};
+}
+
+bool PostgresTransaction::DropAccessKey(const std::string &access_key_id) {
+	return connection.Exec("DELETE FROM access_keys WHERE access_key_id = $1", {access_key_id}).Affected() > 0;
 }
 
 void PostgresTransaction::CreateNamespace(const NamespaceRecord &record) {

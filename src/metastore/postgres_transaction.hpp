@@ -26,6 +26,10 @@ public:
 	std::optional<TokenRecord> FindToken(const std::string &sha256_hex) override;
 	bool DropToken(const std::string &sha256_hex) override;
 
+	void PutAccessKey(const AccessKeyRecord &key) override;
+	std::optional<AccessKeyRecord> FindAccessKey(const std::string &access_key_id) override;
+	bool DropAccessKey(const std::string &access_key_id) override;
+
 	void CreateNamespace(const NamespaceRecord &record) override;
 	std::optional<NamespaceRecord> FindNamespace(const NamespaceName &name) override;
 	std::vector<NamespaceRecord> ListNamespaces(const NamespaceName &parent) override;

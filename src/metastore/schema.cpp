@@ -38,6 +38,15 @@ CREATE TABLE catalog_objects (
 	PRIMARY KEY (namespace, name)
 );
 )sql"},
+    {"access_keys", R"sql(
+CREATE TABLE access_keys (
+	access_key_id TEXT PRIMARY KEY,
+	user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+	secret TEXT NOT NULL,
+	created_at BIGINT NOT NULL
+);
+CREATE INDEX access_keys_user_name ON access_keys (user_name);
+)sql"},
 };
 
 constexpr char kLevelSeparator = '\x1f';

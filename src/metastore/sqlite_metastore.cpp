@@ -185,6 +185,33 @@ public:
 		return sqlite3_changes(db) > 0;
 	}
 
+	void PutAccessKey(const AccessKeyRecord &key) override {
+		Statement upsert(db, "INSERT INTO access_keys (access_key_id, user_name, secret, created_at) "
+		                     "VALUES (?, ?, ?, ?) ON CONFLICT (access_key_id) DO UPDATE SET "
+		                     "user_name = excluded.user_name, secret = excluded.secret, created_at = excluded.created_at");
+		upsert.Bind(1, key.access_key_id).Bind(2, key.user).Bind(3, key.secret).Bind(4, key.created_at);
+		if (upsert.Execute() != SQLITE_DONE) {
+			throw Error(ErrorCode::UndefinedObject, fmt::format("user \"{}\" does not exist", key.user));
+		}
+	}
+
+	std::optional<AccessKeyRecord> FindAccessKey(const std::string &access_key_id) override {
+		Statement query(db,
+		                "SELECT access_key_id, user_name, secret, created_at FROM access_keys WHERE access_key_id = ?");
+		query.Bind(1, access_key_id);
+		if (!query.Next()) {
+			return std::nullopt;
+		}
+		return AccessKeyRecord {query.Text(0), query.Text(1), query.Text(2), query.Integer(3)};
+	}
+
+	bool DropAccessKey(const std::string &access_key_id) override {
+		Statement drop(db, "DELETE FROM access_keys WHERE access_key_id = ?");
+		drop.Bind(1, access_key_id);
+		drop.Next();
+		return sqlite3_changes(db) > 0;
+	}
+
 	void CreateNamespace(const NamespaceRecord &record) override {
 		if (record.name.empty()) {
 			throw Error(ErrorCode::InvalidInput, "a namespace needs at least one level");

@@ -5,6 +5,7 @@
 #include "common/log.hpp"
 #include "common/worker_pool.hpp"
 #include "net/http_server_state.hpp"
+#include "net/request_body_channel.hpp"
 #include "net/response_channel.hpp"
 
 #include <algorithm>
@@ -33,6 +34,9 @@ using Kind = ResponseChannel::Item::Kind;
 // Time a TLS client gets to answer our close_notify, and any client to stop sending
 // before the socket closes.
 constexpr std::chrono::seconds kLingerTimeout {2};
+// Beast reads at most 64 KiB at a time, and no more than its buffer's free room: a buffer
+// sized for headers would mean a system call for every 512 bytes of body.
+constexpr size_t kBodyPieceBytes = 64 * 1024;
 
 std::string ToString(beast::string_view text) {
 	return std::string(text.data(), text.size());
@@ -111,12 +115,15 @@ private:
 			return Shutdown();
 		}
 		idle = true;
-		parser.emplace();
-		parser->header_limit(static_cast<uint32_t>(server.options.max_header_bytes));
-		parser->body_limit(server.options.max_body_bytes);
+		body_parser.reset();
+		body_done = false;
+		expect_continue = false;
+		header_parser.emplace();
+		header_parser->header_limit(static_cast<uint32_t>(server.options.max_header_bytes));
+		header_parser->body_limit(BodyLimit());
 		Lowest().expires_after(requests == 0 ? server.options.read_timeout : server.options.idle_timeout);
 		http::async_read_header(
-		    stream, buffer, *parser,
+		    stream, buffer, *header_parser,
 		    [self = this->shared_from_this()](beast::error_code error, size_t) { self->OnHeader(error); });
 	}
 
@@ -140,9 +147,12 @@ private:
 		if (error) {
 			return Reject(akko::Error(ErrorCode::ProtocolViolation, "malformed HTTP request: " + error.message()), 400);
 		}
-		auto &header = parser->get();
-		if (auto length = parser->content_length(); length && *length > server.options.max_body_bytes) {
+		auto &header = header_parser->get();
+		if (auto length = header_parser->content_length(); length && *length > BodyLimit()) {
 			return RejectBody();
+		}
+		if (server.options.stream_request_bodies) {
+			return Dispatch();
 		}
 		if (beast::iequals(header[http::field::expect], "100-continue")) {
 			// Clients that ask wait for this before they send the body.
@@ -165,6 +175,9 @@ private:
 		if (closed) {
 			return;
 		}
+		parser.emplace(std::move(*header_parser));
+		header_parser.reset();
+		buffer.reserve(kBodyPieceBytes);
 		Lowest().expires_after(server.options.read_timeout);
 		http::async_read(stream, buffer, *parser,
 		                 [self = this->shared_from_this()](beast::error_code error, size_t) { self->OnBody(error); });
@@ -192,14 +205,15 @@ private:
 		started = std::chrono::steady_clock::now();
 		bytes_sent = 0;
 		route = "none";
-		method = ToString(parser->get().method_string());
-		path = ToString(parser->get().target());
-		version = parser->get().version() == 10 ? 10 : 11;
+		auto &header = header_parser->get();
+		method = ToString(header.method_string());
+		path = ToString(header.target());
+		version = header.version() == 10 ? 10 : 11;
+		head_request = header.method() == http::verb::head;
 		server.RequestBegan();
 	}
 
 	void Dispatch() {
-		auto message = parser->release();
 		HttpRequest request;
 		request.method = method;
 		request.target = path;
@@ -209,14 +223,21 @@ private:
 			request.query = request.target.substr(question + 1);
 		}
 		path = request.path;
-		for (auto &field : message) {
-			auto name = ToString(field.name_string());
-			std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-			request.headers.emplace_back(std::move(name), ToString(field.value()));
+		if (parser) {
+			auto message = parser->release();
+			parser.reset();
+			TakeHeader(message, request);
+			request.body = std::move(message.body());
+		} else {
+			// The body stays on the socket: the parser reads it piece by piece later.
+			body_parser.emplace(std::move(*header_parser));
+			header_parser.reset();
+			buffer.reserve(kBodyPieceBytes);
+			body_done = body_parser->is_done();
+			expect_continue = !body_done && beast::iequals(body_parser->get()[http::field::expect], "100-continue");
+			TakeHeader(body_parser->get(), request);
 		}
-		request.body = std::move(message.body());
 		request.remote = remote;
-		keep_alive = message.keep_alive();
 
 		int status = 0;
 		std::string allowed;
@@ -234,8 +255,16 @@ private:
 		}
 		route = target->prefix ? target->path + "*" : target->path;
 		request.route = route;
+		if (body_parser) {
+			body = std::make_shared<RequestBodyChannel>(Waker(&Connection::ResumeBody),
+			                                            target->dispatch == Dispatch::Worker, expect_continue);
+			if (body_done) {
+				body->End();
+			}
+			request.body_stream = body.get();
+		}
 		if (target->dispatch == Dispatch::Inline) {
-			channel = std::make_shared<ResponseChannel>(Wake(), false);
+			channel = std::make_shared<ResponseChannel>(Waker(&Connection::Pump), false);
 			std::exception_ptr failure;
 			try {
 				target->handler(request, *channel);
@@ -246,11 +275,11 @@ private:
 			return Pump();
 		}
 
-		channel = std::make_shared<ResponseChannel>(Wake(), true);
+		channel = std::make_shared<ResponseChannel>(Waker(&Connection::Pump), true);
 		server.HandlerBegan();
 		auto posted =
-		    server.workers.Post([self = this->shared_from_this(), channel = channel, handler = &target->handler,
-		                         request = std::move(request), &state = server]() mutable {
+		    server.workers.Post([self = this->shared_from_this(), channel = channel, body = body,
+		                         handler = &target->handler, request = std::move(request), &state = server]() mutable {
 			    // A request whose client left while it waited for a worker is not worth running.
 			    if (!channel->Closed()) {
 				    std::exception_ptr failure;
@@ -263,6 +292,7 @@ private:
 			    }
 			    // Let go of the connection before Stop may see no handler running.
 			    channel.reset();
+			    body.reset();
 			    self.reset();
 			    state.HandlerEnded();
 		    });
@@ -272,21 +302,114 @@ private:
 			channel->Send(ErrorResponse(akko::Error(ErrorCode::AdminShutdown, "the server is shutting down")));
 			return Pump();
 		}
-		WatchDisconnect();
+		if (body && !body_done && !expect_continue) {
+			ResumeBody();
+		} else {
+			WatchDisconnect();
+		}
 	}
 
-	// Wakes the connection from any thread to write what its channel holds. The channel
-	// keeps only a weak reference, so it never keeps the connection alive by itself.
-	std::function<void()> Wake() {
-		return [weak = this->weak_from_this(), executor = stream.get_executor()] {
+	template <class Header>
+	void TakeHeader(const Header &message, HttpRequest &request) {
+		for (auto &field : message) {
+			auto name = ToString(field.name_string());
+			std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+			request.headers.emplace_back(std::move(name), ToString(field.value()));
+		}
+		keep_alive = message.keep_alive();
+	}
+
+	uint64_t BodyLimit() const {
+		return server.options.stream_request_bodies ? server.options.max_streamed_body_bytes
+		                                            : server.options.max_body_bytes;
+	}
+
+	// A streamed body not all off the socket yet: the connection cannot serve another request.
+	bool BodyUnread() const {
+		return body_parser && !body_done;
+	}
+
+	// Reads the next piece of a streamed body when its channel has room and the handler
+	// asked for it (a client that expects "100 Continue" gets it first).
+	void ResumeBody() {
+		if (closed || !body || body_done || body_reading || continue_due || !body->WantsMore()) {
+			return;
+		}
+		if (expect_continue) {
+			expect_continue = false;
+			// A response already under way answers the client in its place.
+			if (channel && channel->Status() == 0) {
+				continue_due = true;
+				return Pump();
+			}
+		}
+		body_reading = true;
+		piece.resize(kBodyPieceBytes);
+		auto &target = body_parser->get().body();
+		target.data = piece.data();
+		target.size = piece.size();
+		target.more = true;
+		Lowest().expires_after(server.options.read_timeout);
+		http::async_read_some(stream, buffer, *body_parser, [self = this->shared_from_this()](beast::error_code error,
+		                                                                                        size_t) {
+			self->OnBodyPiece(error);
+		});
+	}
+
+	void OnBodyPiece(beast::error_code error) {
+		body_reading = false;
+		if (closed) {
+			return;
+		}
+		if (!body) {
+			// The response went out first and the connection closes; the read was cancelled.
+			return Shutdown();
+		}
+		if (error == http::error::need_buffer) {
+			error = {};
+		}
+		auto size = piece.size() - body_parser->get().body().size;
+		if (size > 0) {
+			std::string taken(piece.data(), size);
+			body->Push(std::move(taken));
+		}
+		if (error == beast::error::timeout) {
+			return Close(408, akko::Error(ErrorCode::ProtocolViolation,
+			                              fmt::format("the client sent no request body for {} ms",
+			                                          server.options.read_timeout.count())));
+		}
+		if (error && IsDisconnect(error)) {
+			return Close(499,
+			             akko::Error(ErrorCode::ProtocolViolation, "the client disconnected during the request body"));
+		}
+		if (error) {
+			closing = true;
+			body->Fail(error == http::error::body_limit
+			               ? akko::Error(ErrorCode::InvalidInput,
+			                             fmt::format("the request body exceeds {} bytes", BodyLimit()))
+			               : akko::Error(ErrorCode::ProtocolViolation, "malformed request body: " + error.message()));
+			return;
+		}
+		if (body_parser->is_done()) {
+			body_done = true;
+			body->End();
+			return WatchDisconnect();
+		}
+		ResumeBody();
+	}
+
+	// Calls `member` on the connection's strand, from any thread. The channels keep only a
+	// weak reference, so they never keep the connection alive by themselves.
+	std::function<void()> Waker(void (Connection::*member)()) {
+		return [weak = this->weak_from_this(), executor = stream.get_executor(), member] {
 			if (auto self = weak.lock()) {
-				asio::post(executor, [self] { self->Pump(); });
+				asio::post(executor, [self, member] { ((*self).*member)(); });
 			}
 		};
 	}
 
 	void Respond(HttpResponse response) {
-		channel = std::make_shared<ResponseChannel>(Wake(), false);
+		channel = std::make_shared<ResponseChannel>(Waker(&Connection::Pump), false);
 		channel->Send(std::move(response));
 		Pump();
 	}
@@ -298,9 +421,7 @@ private:
 	}
 
 	void RejectBody() {
-		Reject(akko::Error(ErrorCode::InvalidInput,
-		                   fmt::format("the request body exceeds {} bytes", server.options.max_body_bytes)),
-		       413);
+		Reject(akko::Error(ErrorCode::InvalidInput, fmt::format("the request body exceeds {} bytes", BodyLimit())), 413);
 	}
 
 	template <class Message>
@@ -312,12 +433,30 @@ private:
 		for (auto &[name, value] : response.headers) {
 			message.insert(name, value);
 		}
-		keep_alive = keep_alive && !closing && !server.stopping;
+		keep_alive = keep_alive && !closing && !server.stopping && !BodyUnread();
 		message.keep_alive(keep_alive);
 	}
 
 	void Pump() {
-		if (writing || closed || !channel) {
+		if (writing || closed) {
+			return;
+		}
+		if (continue_due) {
+			continue_due = false;
+			interim.emplace(http::status::continue_, version);
+			writing = true;
+			Lowest().expires_after(server.options.write_timeout);
+			http::async_write(stream, *interim, [self = this->shared_from_this()](beast::error_code error, size_t) {
+				self->writing = false;
+				if (error) {
+					return self->Close(499);
+				}
+				self->ResumeBody();
+				self->Pump();
+			});
+			return;
+		}
+		if (!channel) {
 			return;
 		}
 		auto item = channel->Next();
@@ -329,6 +468,15 @@ private:
 		auto self = this->shared_from_this();
 		switch (item->kind) {
 		case Kind::Whole: {
+			if (auto length = head_request ? DeclaredLength(item->response.headers) : std::nullopt) {
+				// The size of what a GET would get, without the body.
+				head.emplace(static_cast<http::status>(item->response.status), version);
+				SetHeaders(*head, item->response);
+				head->content_length(*length);
+				http::async_write(stream, *head,
+				                  [self](beast::error_code error, size_t) { self->OnWritten(Kind::Whole, 0, error); });
+				break;
+			}
 			whole.emplace(static_cast<http::status>(item->response.status), version);
 			SetHeaders(*whole, item->response);
 			whole->body() = std::move(item->response.body);
@@ -338,35 +486,62 @@ private:
 			                  [self](beast::error_code error, size_t) { self->OnWritten(Kind::Whole, 0, error); });
 			break;
 		}
-		case Kind::Head:
+		case Kind::Head: {
 			head.emplace(static_cast<http::status>(item->response.status), version);
-			if (version == 10) {
+			fixed_remaining = DeclaredLength(item->response.headers);
+			if (version == 10 && !fixed_remaining && !head_request) {
 				// HTTP/1.0 has no chunks: the body runs to the end of the connection.
 				closing = true;
 			}
 			SetHeaders(*head, item->response);
-			head->chunked(version == 11);
+			if (fixed_remaining) {
+				head->content_length(*fixed_remaining);
+			} else {
+				head->chunked(version == 11);
+			}
 			head_writer.emplace(*head);
 			http::async_write_header(stream, *head_writer, [self](beast::error_code error, size_t) {
 				self->OnWritten(Kind::Head, 0, error);
 			});
 			break;
+		}
 		case Kind::Chunk: {
 			chunk = std::move(item->response.body);
 			auto size = chunk.size();
-			bytes_sent += size;
+			if (head_request) {
+				writing = false;
+				channel->Written(size);
+				return Pump();
+			}
 			auto done = [self, size](beast::error_code error, size_t) {
 				self->OnWritten(Kind::Chunk, size, error);
 			};
-			if (version == 11) {
+			if (fixed_remaining) {
+				auto count = std::min<uint64_t>(size, *fixed_remaining);
+				*fixed_remaining -= count;
+				bytes_sent += count;
+				asio::async_write(stream, asio::buffer(chunk.data(), count), done);
+			} else if (version == 11) {
+				bytes_sent += size;
 				asio::async_write(stream, http::make_chunk(asio::buffer(chunk)), done);
 			} else {
+				bytes_sent += size;
 				asio::async_write(stream, asio::buffer(chunk), done);
 			}
 			break;
 		}
 		case Kind::End:
-			if (version == 11) {
+			if (head_request) {
+				writing = false;
+				RequestDone();
+			} else if (fixed_remaining) {
+				writing = false;
+				if (*fixed_remaining > 0) {
+					// Short of its declared length: only closing tells the client.
+					return Fail();
+				}
+				RequestDone();
+			} else if (version == 11) {
 				asio::async_write(stream, http::make_chunk_last(),
 				                  [self](beast::error_code error, size_t) { self->OnWritten(Kind::End, 0, error); });
 			} else {
@@ -376,7 +551,7 @@ private:
 			break;
 		case Kind::Abort:
 			writing = false;
-			Close(500);
+			Fail();
 			break;
 		}
 	}
@@ -401,9 +576,17 @@ private:
 	// Interrupts the handler when the client hangs up while it runs: the socket turning
 	// readable with nothing to read means the peer closed.
 	void WatchDisconnect() {
+		if (watching) {
+			return;
+		}
+		watching = true;
 		Lowest().socket().async_wait(
 		    tcp::socket::wait_read, [self = this->shared_from_this(), number = requests](beast::error_code error) {
-			    if (error || self->closed || !self->in_request || number != self->requests) {
+			    if (number == self->requests) {
+				    self->watching = false;
+			    }
+			    // A body read under way notices a hang-up itself.
+			    if (error || self->closed || !self->in_request || number != self->requests || self->body_reading) {
 				    return;
 			    }
 			    char byte;
@@ -436,19 +619,37 @@ private:
 		}
 	}
 
-	void RequestDone() {
-		Record(channel->Status());
+	// Ends a response whose body is cut short; the client sees the transfer fail as the
+	// connection closes, gently, so that what went out is not lost to a reset.
+	void Fail() {
+		keep_alive = false;
+		RequestDone(500);
+	}
+
+	// `status`, when not 0, is what the request counts as in the metrics.
+	void RequestDone(int status = 0) {
+		Record(status ? status : channel->Status());
 		channel.reset();
 		whole.reset();
 		head_writer.reset();
 		head.reset();
+		fixed_remaining.reset();
 		std::string().swap(chunk);
 		in_request = false;
 		server.RequestEnded();
 		beast::error_code ignored;
-		// Ends the disconnect watch, if one is waiting.
+		// Ends the disconnect watch, if one is waiting, and a body read.
 		Lowest().socket().cancel(ignored);
-		if (!keep_alive) {
+		watching = false;
+		if (body) {
+			body->Fail(akko::Error(ErrorCode::ProtocolViolation, "the response went out before the request body was read"));
+			body.reset();
+		}
+		if (body_reading) {
+			// Its completion closes the connection: one read at a time.
+			return;
+		}
+		if (!keep_alive || BodyUnread()) {
 			return Shutdown();
 		}
 		ReadHeader();
@@ -479,8 +680,13 @@ private:
 		                         });
 	}
 
-	// `status` is what a request cut short counts as in the metrics.
 	void Close(int status) {
+		Close(status, akko::Error(ErrorCode::ProtocolViolation, "the connection closed during the request body"));
+	}
+
+	// `status` is what a request cut short counts as in the metrics; `body_error` what reads
+	// of its unfinished streamed body throw.
+	void Close(int status, akko::Error body_error) {
 		if (closed) {
 			return;
 		}
@@ -490,8 +696,13 @@ private:
 			Record(status);
 			server.RequestEnded();
 		}
+		// The cancel hook runs before reads fail, so a handler that sees the failure knows
+		// its hook already ran.
 		if (channel) {
 			channel->Close();
+		}
+		if (body) {
+			body->Fail(std::move(body_error));
 		}
 		Lowest().close();
 		server.Unregister(id);
@@ -503,7 +714,11 @@ private:
 	obs::ConnectionMetric open_metric;
 	uint64_t id = 0;
 	beast::flat_buffer buffer;
-	std::optional<http::request_parser<http::string_body>> parser;
+	std::optional<http::request_parser<http::empty_body>> header_parser;
+	std::optional<http::request_parser<http::string_body>> parser;      // a whole body
+	std::optional<http::request_parser<http::buffer_body>> body_parser; // a streamed body
+	std::shared_ptr<RequestBodyChannel> body;
+	std::string piece;
 	std::optional<http::response<http::empty_body>> interim;
 	std::optional<http::response<http::string_body>> whole;
 	std::optional<http::response<http::empty_body>> head;
@@ -519,12 +734,19 @@ private:
 	std::string path;
 	std::string route;
 	unsigned version = 11;
+	bool head_request = false;
+	bool body_done = false;       // the streamed body is all off the socket
+	bool body_reading = false;    // a read of a body piece is under way
+	bool expect_continue = false; // "100 Continue" waits for the handler's first Read
+	bool continue_due = false;    // "100 Continue" is next to write
+	std::optional<uint64_t> fixed_remaining; // of a streamed body with a declared length
 	std::chrono::steady_clock::time_point started;
 	uint64_t bytes_sent = 0;
 	bool keep_alive = false;
 
 	bool idle = false;    // waiting for a request header
 	bool writing = false; // a write is under way
+	bool watching = false; // a disconnect watch is waiting
 	bool closing = false; // close after the current response
 	bool closed = false;
 };

@@ -1,8 +1,9 @@
 #pragma once
 // An HTTP/1.1 server on Boost.Beast. Network threads only parse and write; handlers run on
-// the worker pool (or inline, for cheap ones), and their responses go out whole or
-// streamed with chunked encoding under backpressure. Keep-alive, body and header limits,
-// per-request metrics (aden_http_*) and debug log lines, graceful Stop.
+// the worker pool (or inline, for cheap ones); request bodies arrive whole or, on servers
+// that ask, streamed; responses go out whole or streamed (chunked, or raw with a declared
+// Content-Length) under backpressure. Keep-alive, body and header limits, per-request
+// metrics (aden_http_*) and debug log lines, graceful Stop.
 #include "net/http_message.hpp"
 
 #include <chrono>
@@ -25,8 +26,13 @@ struct HttpServerOptions {
 	uint16_t port = 0; // 0: an ephemeral port, see HttpServer::Port
 	int io_threads = 2;
 	size_t max_body_bytes = 16 * 1024 * 1024;        // larger bodies get 413
+	// Every request is dispatched once its header is in, its body left to `body_stream`
+	// (which Worker handlers read; Inline ones cannot). "Expect: 100-continue" is answered
+	// at the handler's first Read. max_body_bytes does not apply, this does:
+	bool stream_request_bodies = false;
+	uint64_t max_streamed_body_bytes = uint64_t(5) << 40;
 	size_t max_header_bytes = 16 * 1024;             // larger headers get 431
-	std::chrono::milliseconds read_timeout {30000};  // for a request once it started
+	std::chrono::milliseconds read_timeout {30000};  // for a request once it started, for each body piece
 	std::chrono::milliseconds idle_timeout {60000};  // between keep-alive requests
 	std::chrono::milliseconds write_timeout {60000}; // for each write to a stalled client
 	std::chrono::milliseconds stop_grace {5000};     // Stop lets requests finish this long

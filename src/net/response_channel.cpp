@@ -3,7 +3,10 @@
 #include "common/error.hpp"
 #include "common/log.hpp"
 
+#include <charconv>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <strings.h>
 
 namespace akko::net {
 
@@ -13,6 +16,22 @@ namespace {
 constexpr size_t kChunkBytes = 64 * 1024;
 constexpr size_t kQueuedBytes = 1024 * 1024;
 } // namespace
+
+std::optional<uint64_t> DeclaredLength(const HttpHeaders &headers) {
+	for (auto &[name, value] : headers) {
+		if (strcasecmp(name.c_str(), "content-length") != 0) {
+			continue;
+		}
+		uint64_t length = 0;
+		auto end = value.data() + value.size();
+		auto [stop, error] = std::from_chars(value.data(), end, length);
+		if (error != std::errc() || stop != end || value.empty()) {
+			throw akko::Error(ErrorCode::Internal, fmt::format("invalid Content-Length \"{}\" in a response", value));
+		}
+		return length;
+	}
+	return std::nullopt;
+}
 
 ResponseChannel::ResponseChannel(std::function<void()> wake_p, bool blocking_p)
     : wake(std::move(wake_p)), blocking(blocking_p) {
@@ -26,6 +45,7 @@ void ResponseChannel::Begin(int status_p) {
 }
 
 void ResponseChannel::Send(HttpResponse response) {
+	DeclaredLength(response.headers);
 	std::unique_lock<std::mutex> guard(lock);
 	Begin(response.status);
 	ended = true;
@@ -36,6 +56,7 @@ ResponseStream &ResponseChannel::Stream(int status_p, std::string content_type, 
 	if (!blocking) {
 		throw akko::Error(ErrorCode::Internal, "a handler on a network thread cannot stream");
 	}
+	DeclaredLength(headers);
 	std::unique_lock<std::mutex> guard(lock);
 	Begin(status_p);
 	streaming = true;

@@ -6,12 +6,17 @@
 #include "net/http_message.hpp"
 
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
 #include <mutex>
 #include <optional>
 
 namespace akko::net {
+
+// The value of a "Content-Length" among `headers`, named in any case; throws akko::Error
+// when it is not a number.
+std::optional<uint64_t> DeclaredLength(const HttpHeaders &headers);
 
 class ResponseChannel : public HttpResponder, private ResponseStream {
 public:

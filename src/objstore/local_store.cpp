@@ -1,8 +1,8 @@
 #include "common/error.hpp"
+#include "objstore/local_paths.hpp"
 #include "objstore/store.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -14,44 +14,12 @@
 
 namespace akko::objstore {
 
-namespace fs = std::filesystem;
-
 namespace {
-
-// Temporary files live beside their target (so the rename is atomic) under a name no valid
-// key segment can take: keys may not contain NUL, and these names start with ".akko-tmp-".
-constexpr std::string_view kTemporaryPrefix = ".akko-tmp-";
-
-[[noreturn]] void IoError(const std::string &what, const fs::path &path) {
-	throw Error(ErrorCode::Internal, fmt::format("{} \"{}\": {}", what, path.string(), std::strerror(errno)));
-}
-
-void WriteAll(int fd, std::string_view data, const fs::path &path) {
-	while (!data.empty()) {
-		auto written = ::write(fd, data.data(), data.size());
-		if (written < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			IoError("cannot write", path);
-		}
-		data.remove_prefix(static_cast<size_t>(written));
-	}
-}
-
-void SyncDirectory(const fs::path &directory) {
-	int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY);
-	if (fd < 0) {
-		IoError("cannot open directory", directory);
-	}
-	::fsync(fd);
-	::close(fd);
-}
 
 ObjectInfo InfoFor(std::string key, const fs::path &path) {
 	struct stat status {};
 	if (::stat(path.c_str(), &status) != 0) {
-		IoError("cannot stat", path);
+		ThrowIoError("cannot stat", path);
 	}
 	auto modified = std::chrono::seconds(status.st_mtim.tv_sec) + std::chrono::nanoseconds(status.st_mtim.tv_nsec);
 	return ObjectInfo {std::move(key), static_cast<uint64_t>(status.st_size),
@@ -77,16 +45,12 @@ public:
 			throw Error(ErrorCode::InvalidInput,
 			            fmt::format("cannot store \"{}\": a prefix of it is an object ({})", key, error.message()));
 		}
-		auto temporary = path.parent_path() /
-		                 fmt::format("{}{}-{}", kTemporaryPrefix, ::getpid(), next_temporary.fetch_add(1));
-		int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			IoError("cannot create", temporary);
-		}
+		fs::path temporary;
+		int fd = CreateStagingFile(StagingDirectoryFor(root, path), temporary);
 		try {
 			WriteAll(fd, data, temporary);
 			if (::fsync(fd) != 0) {
-				IoError("cannot sync", temporary);
+				ThrowIoError("cannot sync", temporary);
 			}
 		} catch (...) {
 			::close(fd);
@@ -94,9 +58,15 @@ public:
 			throw;
 		}
 		::close(fd);
+		struct stat replaced {};
+		bool had_object = ::lstat(path.c_str(), &replaced) == 0 && S_ISREG(replaced.st_mode);
 		if (::rename(temporary.c_str(), path.c_str()) != 0) {
 			::unlink(temporary.c_str());
-			IoError("cannot rename into", path);
+			ThrowIoError("cannot rename into", path);
+		}
+		// The S3 view's metadata of the replaced file no longer describes the object.
+		if (had_object) {
+			RemoveSidecar(path, replaced.st_ino);
 		}
 		SyncDirectory(path.parent_path());
 	}
@@ -108,7 +78,7 @@ public:
 			if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR) {
 				throw Error(ErrorCode::NotFound, fmt::format("object \"{}\" does not exist", key));
 			}
-			IoError("cannot open", path);
+			ThrowIoError("cannot open", path);
 		}
 		struct stat status {};
 		::fstat(fd, &status);
@@ -128,7 +98,7 @@ public:
 			}
 			if (n <= 0) {
 				::close(fd);
-				IoError("cannot read", path);
+				ThrowIoError("cannot read", path);
 			}
 			done += static_cast<size_t>(n);
 		}
@@ -161,7 +131,11 @@ public:
 		}
 		for (auto it = fs::recursive_directory_iterator(start, error); !error && it != fs::recursive_directory_iterator();
 		     it.increment(error)) {
-			if (!it->is_regular_file() || it->path().filename().string().rfind(kTemporaryPrefix, 0) == 0) {
+			if (IsReservedName(it->path().filename().string())) {
+				it.disable_recursion_pending();
+				continue;
+			}
+			if (!it->is_regular_file()) {
 				continue;
 			}
 			auto key = it->path().lexically_relative(root).generic_string();
@@ -175,13 +149,17 @@ public:
 
 	bool Delete(std::string_view key) override {
 		auto path = PathFor(key);
-		std::error_code error;
-		if (!fs::is_regular_file(path, error)) {
+		struct stat status {};
+		if (::lstat(path.c_str(), &status) != 0 || !S_ISREG(status.st_mode)) {
 			return false;
 		}
-		if (!fs::remove(path, error) || error) {
-			throw Error(ErrorCode::Internal, fmt::format("cannot delete \"{}\": {}", path.string(), error.message()));
+		if (::unlink(path.c_str()) != 0) {
+			if (errno == ENOENT) {
+				return false;
+			}
+			ThrowIoError("cannot delete", path);
 		}
+		RemoveSidecar(path, status.st_ino);
 		SyncDirectory(path.parent_path());
 		return true;
 	}
@@ -211,26 +189,7 @@ private:
 	}
 
 	fs::path root;
-	std::atomic<uint64_t> next_temporary {0};
 };
-
-bool IsValidUtf8(std::string_view text) {
-	size_t i = 0;
-	while (i < text.size()) {
-		auto lead = static_cast<unsigned char>(text[i]);
-		size_t extra = lead < 0x80 ? 0 : (lead >> 5) == 0x6 ? 1 : (lead >> 4) == 0xE ? 2 : (lead >> 3) == 0x1E ? 3 : 4;
-		if (extra == 4 || i + extra >= text.size() + (extra == 0)) {
-			return false;
-		}
-		for (size_t k = 1; k <= extra; k++) {
-			if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) {
-				return false;
-			}
-		}
-		i += extra + 1;
-	}
-	return true;
-}
 
 } // namespace
 
@@ -248,7 +207,7 @@ void ValidateKey(std::string_view key) {
 	while (start <= key.size()) {
 		auto end = key.find('/', start);
 		auto segment = key.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-		if (segment.empty() || segment == "." || segment == ".." || segment.rfind(kTemporaryPrefix, 0) == 0) {
+		if (segment.empty() || segment == "." || segment == ".." || IsReservedName(segment)) {
 			throw Error(ErrorCode::InvalidInput, fmt::format("object key \"{}\" has an empty, \".\", \"..\" or reserved segment", key));
 		}
 		if (end == std::string_view::npos) {
@@ -275,7 +234,9 @@ std::string UriFromKey(std::string_view key) {
 }
 
 std::unique_ptr<Store> OpenLocalStore(const std::string &root) {
-	return std::make_unique<LocalStore>(fs::absolute(root).lexically_normal());
+	auto store = std::make_unique<LocalStore>(fs::absolute(root).lexically_normal());
+	RemoveStaleStagingFiles(fs::absolute(root).lexically_normal(), std::chrono::hours(1));
+	return store;
 }
 
 } // namespace akko::objstore

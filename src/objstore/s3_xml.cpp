@@ -242,4 +242,88 @@ std::string CompleteMultipartUploadXml(const std::vector<std::string> &etags) {
 	return out;
 }
 
+namespace {
+
+// The elements `name` directly or indirectly in `xml`, in order.
+std::vector<std::string_view> Elements(std::string_view xml, std::string_view name) {
+	std::vector<std::string_view> found;
+	size_t from = 0;
+	while (auto element = NextElement(xml, name, from)) {
+		found.push_back(element->content);
+		from = element->end;
+	}
+	return found;
+}
+
+// A request body holds one document: its root, and nothing but blanks and an XML
+// declaration around it.
+std::optional<std::string_view> Root(std::string_view xml, std::string_view name) {
+	auto element = NextElement(xml, name, 0);
+	if (!element) {
+		return std::nullopt;
+	}
+	auto after = xml.substr(element->end);
+	if (after.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+		return std::nullopt;
+	}
+	return element->content;
+}
+
+} // namespace
+
+std::optional<S3DeleteRequest> ParseDeleteObjects(std::string_view xml) {
+	auto root = Root(xml, "Delete");
+	if (!root) {
+		return std::nullopt;
+	}
+	S3DeleteRequest request;
+	for (auto object : Elements(*root, "Object")) {
+		auto key = Text(object, "Key");
+		if (!key) {
+			return std::nullopt;
+		}
+		request.keys.push_back(std::move(*key));
+	}
+	auto quiet = Text(*root, "Quiet").value_or("false");
+	if (quiet != "true" && quiet != "false") {
+		return std::nullopt;
+	}
+	request.quiet = quiet == "true";
+	return request;
+}
+
+std::optional<std::vector<S3CompletedPart>> ParseCompleteMultipartUpload(std::string_view xml) {
+	auto root = Root(xml, "CompleteMultipartUpload");
+	if (!root) {
+		return std::nullopt;
+	}
+	std::vector<S3CompletedPart> parts;
+	for (auto part : Elements(*root, "Part")) {
+		auto number = Text(part, "PartNumber");
+		auto etag = Text(part, "ETag");
+		if (!number || !etag) {
+			return std::nullopt;
+		}
+		S3CompletedPart completed;
+		auto [end, error] = std::from_chars(number->data(), number->data() + number->size(), completed.part_number);
+		if (error != std::errc() || end != number->data() + number->size()) {
+			return std::nullopt;
+		}
+		completed.etag = std::move(*etag);
+		parts.push_back(std::move(completed));
+	}
+	return parts;
+}
+
+std::optional<std::string> ParseLocationConstraint(std::string_view xml) {
+	if (xml.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+		return std::string();
+	}
+	auto root = Root(xml, "CreateBucketConfiguration");
+	if (!root) {
+		return std::nullopt;
+	}
+	return Text(*root, "LocationConstraint").value_or("");
+}
+
 } // namespace akko::objstore

@@ -35,6 +35,20 @@ S3ListPage ParseListObjectsV2(std::string_view xml);
 std::string ParseUploadId(std::string_view xml);
 // The body of CompleteMultipartUpload: parts numbered from 1 in the order of `etags`.
 std::string CompleteMultipartUploadXml(const std::vector<std::string> &etags);
+// What the S3 API reads from request bodies; nullopt when the document is malformed.
+struct S3DeleteRequest {
+	bool quiet = false;
+	std::vector<std::string> keys; // in the order sent
+};
+std::optional<S3DeleteRequest> ParseDeleteObjects(std::string_view xml);
+struct S3CompletedPart {
+	int part_number = 0;
+	std::string etag; // as sent, quotes and all
+};
+std::optional<std::vector<S3CompletedPart>> ParseCompleteMultipartUpload(std::string_view xml);
+// CreateBucketConfiguration's LocationConstraint: "" when the body is empty or names none.
+std::optional<std::string> ParseLocationConstraint(std::string_view xml);
+
 // An ISO 8601 UTC time as S3 lists it ("2009-10-12T17:50:30.000Z") in ms since the epoch.
 std::optional<int64_t> ParseIso8601Millis(std::string_view text);
 // Entity-decoded text (&amp; &lt; &gt; &quot; &apos; &#N; &#xN;).

@@ -13,16 +13,6 @@ namespace akko::objstore {
 
 namespace {
 
-std::string HmacSha256(std::string_view key, std::string_view data) {
-	unsigned char out[EVP_MAX_MD_SIZE];
-	unsigned int size = 0;
-	if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char *>(data.data()),
-	          data.size(), out, &size)) {
-		throw Error(ErrorCode::Internal, "HMAC-SHA256 failed");
-	}
-	return std::string(reinterpret_cast<char *>(out), size);
-}
-
 std::string Lower(std::string_view text) {
 	std::string out(text);
 	std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -74,7 +64,7 @@ std::string SignedHeaders(const std::vector<std::pair<std::string, std::string>>
 }
 
 std::string Scope(const SigV4Credentials &credentials, std::string_view amz_date) {
-	return fmt::format("{}/{}/{}/aws4_request", amz_date.substr(0, 8), credentials.region, credentials.service);
+	return CredentialScope(amz_date.substr(0, 8), credentials.region, credentials.service);
 }
 
 } // namespace
@@ -90,6 +80,28 @@ std::string UriEncode(std::string_view text, bool keep_slash) {
 		}
 	}
 	return out;
+}
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+	unsigned char out[EVP_MAX_MD_SIZE];
+	unsigned int size = 0;
+	if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char *>(data.data()),
+	          data.size(), out, &size)) {
+		throw Error(ErrorCode::Internal, "HMAC-SHA256 failed");
+	}
+	return std::string(reinterpret_cast<char *>(out), size);
+}
+
+std::string CredentialScope(std::string_view date, std::string_view region, std::string_view service) {
+	return fmt::format("{}/{}/{}/aws4_request", date, region, service);
+}
+
+std::string SigningKey(std::string_view secret_access_key, std::string_view date, std::string_view region,
+                       std::string_view service) {
+	auto key = HmacSha256("AWS4" + std::string(secret_access_key), date);
+	key = HmacSha256(key, region);
+	key = HmacSha256(key, service);
+	return HmacSha256(key, "aws4_request");
 }
 
 std::string CanonicalRequest(const SigV4Request &request) {
@@ -116,15 +128,15 @@ std::string StringToSign(const SigV4Request &request, const SigV4Credentials &cr
 	                   Sha256Hex(CanonicalRequest(request)));
 }
 
+std::string Signature(const SigV4Request &request, const SigV4Credentials &credentials, std::string_view amz_date) {
+	auto key = SigningKey(credentials.secret_access_key, amz_date.substr(0, 8), credentials.region, credentials.service);
+	return Hex(HmacSha256(key, StringToSign(request, credentials, amz_date)));
+}
+
 std::string Authorization(const SigV4Request &request, const SigV4Credentials &credentials, std::string_view amz_date) {
-	auto key = HmacSha256("AWS4" + credentials.secret_access_key, amz_date.substr(0, 8));
-	key = HmacSha256(key, credentials.region);
-	key = HmacSha256(key, credentials.service);
-	key = HmacSha256(key, "aws4_request");
-	auto signature = HmacSha256(key, StringToSign(request, credentials, amz_date));
 	return fmt::format("AWS4-HMAC-SHA256 Credential={}/{},SignedHeaders={},Signature={}", credentials.access_key_id,
 	                   Scope(credentials, amz_date), SignedHeaders(CanonicalHeaders(request)),
-	                   Hex(signature));
+	                   Signature(request, credentials, amz_date));
 }
 
 } // namespace akko::objstore

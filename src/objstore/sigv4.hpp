@@ -1,5 +1,6 @@
 #pragma once
-// AWS Signature Version 4 for S3 requests, signed in the Authorization header.
+// AWS Signature Version 4 for S3 requests: the client signs with it (Authorization header) and
+// the S3 API server verifies with the same canonicalization.
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,9 +31,19 @@ struct SigV4Request {
 // %XX in upper case; '/' stays only when `keep_slash`.
 std::string UriEncode(std::string_view text, bool keep_slash);
 
+// Raw HMAC-SHA256 bytes.
+std::string HmacSha256(std::string_view key, std::string_view data);
+// "YYYYMMDD/region/service/aws4_request".
+std::string CredentialScope(std::string_view date, std::string_view region, std::string_view service);
+// The key every signature of one scope is made with (raw bytes); `date` is YYYYMMDD.
+std::string SigningKey(std::string_view secret_access_key, std::string_view date, std::string_view region,
+                       std::string_view service);
+
 std::string CanonicalRequest(const SigV4Request &request);
 // `amz_date` is the request time as "YYYYMMDDTHHMMSSZ" (the x-amz-date header's value).
 std::string StringToSign(const SigV4Request &request, const SigV4Credentials &credentials, std::string_view amz_date);
+// The request's signature, lower-case hex.
+std::string Signature(const SigV4Request &request, const SigV4Credentials &credentials, std::string_view amz_date);
 // The Authorization header's value.
 std::string Authorization(const SigV4Request &request, const SigV4Credentials &credentials, std::string_view amz_date);
 

@@ -34,7 +34,7 @@ Warehouse OpenWarehouse(const Config &config, const std::string &data_dir) {
 			throw Error(ErrorCode::ConfigurationError,
 			            fmt::format("warehouse \"{}\": a local directory must be an absolute path", config.warehouse));
 		}
-		return Warehouse {OpenLocalStore(root.string()), "s3://akko-warehouse/"};
+		return Warehouse {OpenLocalStore(root.string()), "s3://akko-warehouse/", root.string()};
 	}
 	if (location.rfind("s3://", 0) != 0 || location.size() <= 5) {
 		throw Error(ErrorCode::ConfigurationError,
@@ -72,7 +72,7 @@ Warehouse OpenWarehouse(const Config &config, const std::string &data_dir) {
 			throw Error(ErrorCode::ConfigurationError, fmt::format("warehouse {}: {}", config.warehouse, error.message));
 		}
 	}
-	return Warehouse {OpenS3Store(std::move(options)), UriFromKey(key) + "/"};
+	return Warehouse {OpenS3Store(std::move(options)), UriFromKey(key) + "/", ""};
 }
 
 } // namespace akko::objstore

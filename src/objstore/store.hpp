@@ -68,6 +68,8 @@ std::unique_ptr<Store> OpenLocalStore(const std::string &root);
 struct Warehouse {
 	std::unique_ptr<Store> store;
 	std::string uri; // where new tables go, ending in '/': "s3://bucket/prefix/"
+	// The directory of a local store (the S3 API serves it); empty for an external S3 service.
+	std::string local_root;
 };
 
 // The store and warehouse the configuration names: with no `warehouse`, bucket akko-warehouse

@@ -38,6 +38,7 @@ class AkkoServer:
         ports = json.loads((self.data_dir / "ports.json").read_text())
         self.pg_port = ports["pg"]
         self.http_port = ports["http"]
+        self.s3_port = ports["s3"]
         self.host = "127.0.0.1"
         self.user = "admin"
         self.password = ADMIN_PASSWORD
@@ -51,6 +52,18 @@ class AkkoServer:
 
     def url(self, driver="postgresql"):
         return f"{driver}://{self.user}:{self.password}@{self.host}:{self.pg_port}/{self.database}"
+
+    @property
+    def s3_endpoint(self):
+        return f"http://{self.host}:{self.s3_port}"
+
+    def s3_env(self):
+        """Environment for awscli, boto3 and friends: the admin's access key, no stray AWS settings."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update({"AWS_ACCESS_KEY_ID": self.user, "AWS_SECRET_ACCESS_KEY": self.password,
+                    "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
+                    "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"})
+        return env
 
     def psql_env(self):
         return {**os.environ, "PGHOST": self.host, "PGPORT": str(self.pg_port), "PGUSER": self.user,

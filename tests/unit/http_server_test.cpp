@@ -14,8 +14,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <filesystem>
+#include <fmt/format.h>
 #include <future>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <thread>
 
 using namespace akko;
@@ -69,6 +71,56 @@ std::string Exchange(uint16_t port, const std::string &raw) {
 
 std::string Get(const std::string &path) {
 	return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+}
+
+class Sha256 {
+public:
+	Sha256() : context(EVP_MD_CTX_new()) {
+		EVP_DigestInit_ex(context, EVP_sha256(), nullptr);
+	}
+	~Sha256() {
+		EVP_MD_CTX_free(context);
+	}
+	void Update(const char *data, size_t size) {
+		EVP_DigestUpdate(context, data, size);
+	}
+	std::string Hex() {
+		unsigned char digest[EVP_MAX_MD_SIZE];
+		unsigned size = 0;
+		EVP_DigestFinal_ex(context, digest, &size);
+		std::string hex;
+		for (unsigned i = 0; i < size; i++) {
+			hex += fmt::format("{:02x}", digest[i]);
+		}
+		return hex;
+	}
+
+private:
+	EVP_MD_CTX *context;
+};
+
+// The pattern bytes from `offset` on, `size` of them.
+std::string Pattern(size_t offset, size_t size) {
+	std::string piece(size, '\0');
+	for (size_t i = 0; i < size; i++) {
+		piece[i] = PatternByte(offset + i);
+	}
+	return piece;
+}
+
+// The head of a raw response, up to and including its blank line.
+std::string ReadHead(tcp::socket &socket, std::string &received) {
+	auto end = asio::read_until(socket, asio::dynamic_buffer(received), "\r\n\r\n");
+	auto head = received.substr(0, end);
+	received.erase(0, end);
+	return head;
+}
+
+// Reads until the server closes; true when it did (rather than resetting or timing out).
+bool ReadToEnd(tcp::socket &socket, std::string &received) {
+	boost::system::error_code error;
+	asio::read(socket, asio::dynamic_buffer(received), error);
+	return error == asio::error::eof;
 }
 
 class HttpServerTest : public ::testing::Test {
@@ -140,6 +192,77 @@ protected:
 		workers.Stop();
 	}
 
+	// A server with stream_request_bodies, and handlers that read and answer as S3 would.
+	void StartStreamingServer() {
+		options.stream_request_bodies = true;
+		server = std::make_unique<HttpServer>(options, workers);
+		server->Route("PUT", "/upload", [this](HttpRequest &request, HttpResponder &responder) {
+			EXPECT_TRUE(request.body.empty());
+			Sha256 digest;
+			std::vector<char> buffer(1024 * 1024);
+			size_t total = 0;
+			size_t largest = 0;
+			reads = 0;
+			while (auto size = request.body_stream->Read(buffer.data(), buffer.size())) {
+				digest.Update(buffer.data(), size);
+				total += size;
+				largest = std::max(largest, size);
+				reads++;
+			}
+			largest_read = largest;
+			responder.Send(HttpResponse {200, "text/plain", {}, fmt::format("{} {}", digest.Hex(), total)});
+		});
+		server->Route("PUT", "/refuse", [this](HttpRequest &, HttpResponder &responder) {
+			refused++;
+			responder.Send(HttpResponse {403, "text/plain", {}, "no"});
+		});
+		server->Route("PUT", "/peek", [](HttpRequest &request, HttpResponder &responder) {
+			std::string start(10, '\0');
+			start.resize(request.body_stream->Read(start.data(), start.size()));
+			responder.Send(HttpResponse {200, "text/plain", {}, start});
+		});
+		server->Route("PUT", "/stall", [this](HttpRequest &request, HttpResponder &responder) {
+			responder.OnCancel([this] { was_cancelled = true; });
+			auto begin = std::chrono::steady_clock::now();
+			char buffer[4096];
+			bool first = true;
+			try {
+				while (request.body_stream->Read(buffer, sizeof buffer) > 0) {
+					begin = std::chrono::steady_clock::now();
+					if (first) {
+						first = false;
+						entered.set_value();
+					}
+				}
+				read_failure.set_value({ErrorCode::Internal, "the body ended"});
+			} catch (const Error &error) {
+				stalled_for = std::chrono::steady_clock::now() - begin;
+				read_failure.set_value({error.code, error.message});
+			}
+			responder.OnCancel(nullptr);
+		});
+		server->Route("", "/object", [](HttpRequest &, HttpResponder &responder) {
+			responder.Send(HttpResponse {200, "application/octet-stream", {{"Content-Length", "12345"}}, ""});
+		});
+		server->Route("", "/fixed", [](HttpRequest &request, HttpResponder &responder) {
+			auto total = std::stoul(request.query);
+			auto &stream =
+			    responder.Stream(200, "application/octet-stream", {{"Content-Length", std::to_string(total)}});
+			// Handlers asked for a short body stop halfway; the client must notice.
+			auto end = request.Header("x-short").empty() ? total : total / 2;
+			for (size_t offset = 0; offset < end; offset += 100000) {
+				if (!stream.Write(Pattern(offset, std::min<size_t>(100000, end - offset)))) {
+					return;
+				}
+			}
+		});
+		server->Route("GET", "/hello", [](HttpRequest &, HttpResponder &responder) {
+			responder.Send(HttpResponse {200, "text/plain", {}, "hello"});
+		});
+		server->Start();
+		ASSERT_NE(server->Port(), 0);
+	}
+
 	HttpServerOptions options;
 	WorkerPool workers {4, "test-worker"};
 	std::unique_ptr<HttpServer> server;
@@ -147,6 +270,11 @@ protected:
 	std::atomic<bool> client_gone {false};
 	std::promise<void> entered;
 	std::atomic<bool> was_cancelled {false};
+	std::atomic<size_t> reads {0};
+	std::atomic<size_t> largest_read {0};
+	std::atomic<int> refused {0};
+	std::promise<std::pair<ErrorCode, std::string>> read_failure;
+	std::chrono::steady_clock::duration stalled_for {};
 };
 
 TEST_F(HttpServerTest, WholeResponse) {
@@ -391,6 +519,228 @@ TEST_F(HttpServerTest, ServesTls) {
 	EXPECT_EQ(response.status, 200);
 	EXPECT_EQ(response.body.size(), 300000u);
 	std::filesystem::remove_all(dir);
+}
+
+TEST_F(HttpServerTest, StreamsA100MiBUploadInPieces) {
+	StartStreamingServer();
+	constexpr size_t kTotal = 100 * 1024 * 1024;
+	asio::io_context io;
+	tcp::socket socket(io);
+	socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()));
+	asio::write(socket, asio::buffer(fmt::format("PUT /upload HTTP/1.1\r\nHost: h\r\nContent-Length: {}\r\n"
+	                                             "Connection: close\r\n\r\n",
+	                                             kTotal)));
+	Sha256 sent;
+	for (size_t offset = 0; offset < kTotal; offset += 1024 * 1024) {
+		auto piece = Pattern(offset, 1024 * 1024);
+		sent.Update(piece.data(), piece.size());
+		asio::write(socket, asio::buffer(piece));
+	}
+	std::string received;
+	ASSERT_TRUE(ReadToEnd(socket, received));
+	auto response = Parse(received);
+	EXPECT_EQ(response.status, 200);
+	EXPECT_EQ(response.body, fmt::format("{} {}", sent.Hex(), kTotal));
+	// The body arrived as it came, not as one piece at the end.
+	EXPECT_GT(reads.load(), 10u);
+}
+
+TEST_F(HttpServerTest, StreamsAChunkedUploadAndKeepsTheConnection) {
+	StartStreamingServer();
+	auto body = Pattern(0, 300000);
+	std::string raw = "PUT /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+	// Chunks of uneven sizes, one with an extension, as clients may send them.
+	raw += fmt::format("{:x};name=value\r\n", 1000) + body.substr(0, 1000) + "\r\n";
+	raw += fmt::format("{:x}\r\n", 299000) + body.substr(1000) + "\r\n";
+	raw += "0\r\n\r\n" + Get("/hello");
+	auto received = Exchange(server->Port(), raw);
+	http::response_parser<http::string_body> first;
+	first.eager(true);
+	boost::beast::error_code error;
+	auto used = first.put(asio::buffer(received), error);
+	ASSERT_FALSE(error) << error.message();
+	Sha256 digest;
+	digest.Update(body.data(), body.size());
+	EXPECT_EQ(first.get().body(), digest.Hex() + " 300000");
+	EXPECT_TRUE(first.get().keep_alive());
+	EXPECT_EQ(Parse(received.substr(used)).body, "hello");
+}
+
+TEST_F(HttpServerTest, ContinueWaitsForTheFirstRead) {
+	StartStreamingServer();
+	{
+		// Refused without a read: the client never gets to send its body.
+		asio::io_context io;
+		tcp::socket socket(io);
+		socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()));
+		asio::write(socket, asio::buffer(std::string("PUT /refuse HTTP/1.1\r\nHost: h\r\nContent-Length: 1000000\r\n"
+		                                             "Expect: 100-continue\r\n\r\n")));
+		std::string received;
+		EXPECT_TRUE(ReadToEnd(socket, received));
+		EXPECT_TRUE(received.starts_with("HTTP/1.1 403 ")) << received;
+		EXPECT_EQ(received.find("100 Continue"), std::string::npos);
+		auto response = Parse(received);
+		EXPECT_EQ(response.body, "no");
+		EXPECT_FALSE(response.message.keep_alive());
+		EXPECT_EQ(refused.load(), 1);
+	}
+	{
+		// Read: the 100 goes out, then the body comes.
+		asio::io_context io;
+		tcp::socket socket(io);
+		socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()));
+		asio::write(socket, asio::buffer(std::string("PUT /upload HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
+		                                             "Expect: 100-continue\r\nConnection: close\r\n\r\n")));
+		std::string received;
+		auto interim = ReadHead(socket, received);
+		EXPECT_TRUE(interim.starts_with("HTTP/1.1 100 Continue\r\n")) << interim;
+		asio::write(socket, asio::buffer(std::string("abc")));
+		EXPECT_TRUE(ReadToEnd(socket, received));
+		Sha256 digest;
+		digest.Update("abc", 3);
+		EXPECT_EQ(Parse(received).body, digest.Hex() + " 3");
+	}
+}
+
+TEST_F(HttpServerTest, UnreadBodyClosesTheConnection) {
+	StartStreamingServer();
+	asio::io_context io;
+	tcp::socket socket(io);
+	socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()));
+	// Announces far more than it sends: the rest would be the next request's bytes if the
+	// server went on, so it must not.
+	asio::write(socket, asio::buffer("PUT /peek HTTP/1.1\r\nHost: h\r\nContent-Length: 67108864\r\n\r\n" +
+	                                 Pattern(0, 5000)));
+	std::string received;
+	EXPECT_TRUE(ReadToEnd(socket, received));
+	auto response = Parse(received);
+	EXPECT_EQ(response.status, 200);
+	EXPECT_EQ(response.body, Pattern(0, 10));
+	EXPECT_FALSE(response.message.keep_alive());
+	EXPECT_EQ(response.message[http::field::connection], "close");
+}
+
+TEST_F(HttpServerTest, StalledUploadFailsTheRead) {
+	options.read_timeout = std::chrono::milliseconds(300);
+	StartStreamingServer();
+	asio::io_context io;
+	tcp::socket socket(io);
+	socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()));
+	asio::write(socket, asio::buffer(std::string("PUT /stall HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n"
+	                                             "0123456789")));
+	auto failure = read_failure.get_future();
+	ASSERT_EQ(failure.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+	auto [code, message] = failure.get();
+	EXPECT_EQ(code, ErrorCode::ProtocolViolation);
+	EXPECT_NE(message.find("300 ms"), std::string::npos) << message;
+	EXPECT_GE(stalled_for, std::chrono::milliseconds(250));
+	EXPECT_TRUE(was_cancelled);
+	// The server gave up on the connection.
+	std::string received;
+	boost::system::error_code error;
+	asio::read(socket, asio::dynamic_buffer(received), error);
+	EXPECT_TRUE(error);
+}
+
+TEST_F(HttpServerTest, DisconnectDuringUploadFailsTheRead) {
+	StartStreamingServer();
+	{
+		asio::io_context io;
+		tcp::socket socket(io);
+		socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()));
+		asio::write(socket, asio::buffer(std::string("PUT /stall HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n"
+		                                             "\r\n0123456789")));
+		// Hangs up once the handler runs (a request whose client left before is not run).
+		ASSERT_EQ(entered.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+	}
+	auto failure = read_failure.get_future();
+	ASSERT_EQ(failure.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+	EXPECT_EQ(failure.get().first, ErrorCode::ProtocolViolation);
+	EXPECT_TRUE(was_cancelled);
+}
+
+TEST_F(HttpServerTest, HeadReportsTheDeclaredLength) {
+	StartStreamingServer();
+	auto received = Exchange(server->Port(), "HEAD /object HTTP/1.1\r\nHost: h\r\n\r\n"
+	                                         "HEAD /fixed?5000 HTTP/1.1\r\nHost: h\r\n\r\n" +
+	                                             Get("/object"));
+	std::vector<std::string> lengths;
+	std::vector<std::string> bodies;
+	for (int i = 0; i < 3; i++) {
+		http::response_parser<http::string_body> parser;
+		// A HEAD response has no body whatever its Content-Length says.
+		parser.skip(i < 2);
+		boost::beast::error_code error;
+		auto used = parser.put(asio::buffer(received), error);
+		ASSERT_FALSE(error) << error.message() << " in response " << i;
+		ASSERT_TRUE(parser.is_done()) << i;
+		lengths.emplace_back(parser.get()[http::field::content_length]);
+		bodies.push_back(parser.get().body());
+		received.erase(0, used);
+	}
+	EXPECT_EQ(lengths, (std::vector<std::string> {"12345", "5000", "0"}));
+	EXPECT_EQ(bodies, (std::vector<std::string> {"", "", ""}));
+	// Nothing trails: no body went out after a HEAD response.
+	EXPECT_TRUE(received.empty()) << received.size();
+}
+
+TEST_F(HttpServerTest, StreamsAFixedLengthResponse) {
+	StartStreamingServer();
+	constexpr size_t kTotal = 50 * 1024 * 1024;
+	auto received = Exchange(server->Port(), fmt::format("GET /fixed?{} HTTP/1.1\r\nHost: h\r\n\r\n", kTotal) +
+	                                             Get("/hello"));
+	http::response_parser<http::string_body> parser;
+	parser.body_limit(boost::none);
+	parser.eager(true);
+	boost::beast::error_code error;
+	auto used = parser.put(asio::buffer(received), error);
+	ASSERT_FALSE(error) << error.message();
+	ASSERT_TRUE(parser.is_done());
+	auto &message = parser.get();
+	EXPECT_EQ(message[http::field::content_length], std::to_string(kTotal));
+	EXPECT_FALSE(message.chunked());
+	EXPECT_EQ(message.count(http::field::transfer_encoding), 0u);
+	EXPECT_TRUE(message.keep_alive());
+	ASSERT_EQ(message.body().size(), kTotal);
+	for (size_t offset = 0; offset < kTotal; offset += 4093) {
+		ASSERT_EQ(message.body()[offset], PatternByte(offset)) << offset;
+	}
+	EXPECT_EQ(message.body().back(), PatternByte(kTotal - 1));
+	// The next response on the connection starts right after the declared length.
+	EXPECT_EQ(Parse(received.substr(used)).body, "hello");
+}
+
+TEST_F(HttpServerTest, ShortFixedLengthResponseClosesTheConnection) {
+	StartStreamingServer();
+	// Keep-alive asked for: only the short body ends the connection.
+	auto received = Exchange(server->Port(), "GET /fixed?1000000 HTTP/1.1\r\nHost: h\r\nX-Short: yes\r\n\r\n");
+	http::response_parser<http::string_body> parser;
+	boost::beast::error_code error;
+	parser.put(asio::buffer(received), error);
+	ASSERT_FALSE(error) << error.message();
+	// The connection ended inside the body: the client knows the transfer failed.
+	EXPECT_FALSE(parser.is_done());
+	parser.put_eof(error);
+	EXPECT_EQ(error, http::error::partial_message);
+	auto body_start = received.find("\r\n\r\n") + 4;
+	EXPECT_EQ(received.substr(body_start), Pattern(0, 500000));
+}
+
+TEST_F(HttpServerTest, OversizedStreamedBodyGets413) {
+	options.max_streamed_body_bytes = 1000;
+	StartStreamingServer();
+	auto response = Parse(
+	    Exchange(server->Port(), "PUT /refuse HTTP/1.1\r\nHost: h\r\nContent-Length: 1001\r\n"
+	                                            "Connection: close\r\n\r\n" + Pattern(0, 1001)));
+	EXPECT_EQ(response.status, 413);
+	EXPECT_NE(response.body.find("exceeds 1000 bytes"), std::string::npos) << response.body;
+	EXPECT_EQ(refused.load(), 0);
+	// At the limit it is dispatched.
+	auto fits = Parse(
+	    Exchange(server->Port(), "PUT /refuse HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n"
+	                                            "Connection: close\r\n\r\n" + Pattern(0, 1000)));
+	EXPECT_EQ(fits.status, 403);
+	EXPECT_EQ(refused.load(), 1);
 }
 
 } // namespace

@@ -2,12 +2,13 @@
 // examples show them, Java's URLEncoder forms, hostile names), its error model (the exception
 // types and codes the spec names), ETags, vended credentials and metrics reports; then the
 // routes end to end over HTTP against SQLite and the local store.
-#include "adapters/iceberg_rest/credential_vault.hpp"
+#include "common/url.hpp"
 #include "adapters/iceberg_rest/iceberg_rest.hpp"
 #include "adapters/iceberg_rest/metrics_reports.hpp"
 #include "adapters/iceberg_rest/rest_error.hpp"
 #include "adapters/iceberg_rest/rest_route.hpp"
 #include "adapters/iceberg_rest/table_metadata_cache.hpp"
+#include "auth/credential_vault.hpp"
 #include "auth/user_directory.hpp"
 #include "catalog/catalog_service.hpp"
 #include "common/error.hpp"
@@ -66,7 +67,7 @@ TEST(IcebergRestRoute, JavaUrlEncoderForms) {
 	ASSERT_TRUE(match.route);
 	EXPECT_EQ(match.route->namespace_name, (std::vector<std::string> {"caf\xc3\xa9"}));
 	EXPECT_EQ(match.route->name, "my table");
-	EXPECT_EQ(DecodeComponent("a%2Bb"), "a+b");
+	EXPECT_EQ(PercentDecode("a%2Bb", true), "a+b");
 }
 
 TEST(IcebergRestRoute, HostileNamesDecodeWithinTheirSegment) {
@@ -237,7 +238,7 @@ TEST(IcebergRestETag, RefsModeKeepsOnlyReferencedSnapshots) {
 
 TEST(IcebergRestCredentials, IssuedUntilTheyExpire) {
 	int64_t now = 1'000'000;
-	CredentialVault vault(3, [&] { return now; });
+	auth::CredentialVault vault(3, [&] { return now; });
 	auto credential = vault.Issue("alice", "s3://akko-warehouse/ns/t", std::chrono::seconds(60));
 	// AWS temporary keys: "ASIA" and 16 characters of [A-Z2-7]; secrets are 40 characters.
 	EXPECT_EQ(credential.access_key_id.size(), 20u);
@@ -386,7 +387,7 @@ protected:
 	std::unique_ptr<objstore::Store> store;
 	std::unique_ptr<catalog::CatalogService> catalog;
 	std::unique_ptr<auth::UserDirectory> users;
-	std::shared_ptr<CredentialVault> vault = std::make_shared<CredentialVault>();
+	std::shared_ptr<auth::CredentialVault> vault = std::make_shared<auth::CredentialVault>();
 	std::unique_ptr<net::HttpServer> server;
 	std::string bearer;
 };

@@ -21,6 +21,7 @@
 
 using akko::Error;
 using akko::ErrorCode;
+using akko::metastore::AccessKeyRecord;
 using akko::metastore::CatalogObjectRecord;
 using akko::metastore::Metastore;
 using akko::metastore::NamespaceRecord;
@@ -33,6 +34,9 @@ using akko::metastore::UserRecord;
 using akko::test::MetastoreBackend;
 
 namespace {
+
+// users_and_tokens, catalog, access_keys.
+constexpr int kNewestSchema = 3;
 
 ErrorCode CodeOf(const std::function<void()> &body) {
 	try {
@@ -140,16 +144,16 @@ UserRecord User(const std::string &name) {
 TEST_P(MetastoreTest, MigratesOnceAcrossReopenings) {
 	{
 		auto metastore = Open();
-		EXPECT_EQ(metastore->SchemaVersion(), 2);
+		EXPECT_EQ(metastore->SchemaVersion(), kNewestSchema);
 	}
-	EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 2);
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), kNewestSchema);
 	{
 		auto metastore = Open();
-		EXPECT_EQ(metastore->SchemaVersion(), 2);
+		EXPECT_EQ(metastore->SchemaVersion(), kNewestSchema);
 		metastore->RunInTransaction([](Transaction &transaction) { transaction.CreateUser(User("kept")); });
 	}
 	auto metastore = Open();
-	EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 2);
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), kNewestSchema);
 	EXPECT_EQ(Count("SELECT COUNT(*) FROM users WHERE name = 'kept'"), 1);
 }
 
@@ -257,6 +261,64 @@ TEST_P(MetastoreTest, TokensCrud) {
 		EXPECT_TRUE(transaction.DropUser("bob"));
 		EXPECT_FALSE(transaction.FindToken("bb22").has_value());
 	});
+}
+
+TEST_P(MetastoreTest, AccessKeysCrud) {
+	auto metastore = Open();
+	metastore->RunInTransaction([](Transaction &transaction) {
+		transaction.CreateUser(User("bob"));
+		transaction.CreateUser(User("alice"));
+		transaction.PutAccessKey(AccessKeyRecord {"AKIDBOB", "bob", "first secret", 1700000001});
+		transaction.PutAccessKey(AccessKeyRecord {"AKIDALICE", "alice", "hers", 1700000002});
+	});
+	metastore->RunInTransaction([](Transaction &transaction) {
+		auto key = transaction.FindAccessKey("AKIDBOB");
+		ASSERT_TRUE(key.has_value());
+		EXPECT_EQ(key->access_key_id, "AKIDBOB");
+		EXPECT_EQ(key->user, "bob");
+		EXPECT_EQ(key->secret, "first secret");
+		EXPECT_EQ(key->created_at, 1700000001);
+		EXPECT_FALSE(transaction.FindAccessKey("akidbob").has_value());
+		EXPECT_FALSE(transaction.FindAccessKey("AKIDCAROL").has_value());
+
+		// Putting an existing id replaces the whole key.
+		transaction.PutAccessKey(AccessKeyRecord {"AKIDBOB", "bob", "second secret", 1700000003});
+		key = transaction.FindAccessKey("AKIDBOB");
+		EXPECT_EQ(key->secret, "second secret");
+		EXPECT_EQ(key->created_at, 1700000003);
+
+		// A missing user is refused, and the transaction goes on (PostgreSQL would abort it
+		// on a foreign key violation).
+		EXPECT_EQ(CodeOf([&] { transaction.PutAccessKey(AccessKeyRecord {"AKIDX", "nobody", "s", 0}); }),
+		          ErrorCode::UndefinedObject);
+		EXPECT_FALSE(transaction.FindAccessKey("AKIDX").has_value());
+		EXPECT_TRUE(transaction.DropAccessKey("AKIDALICE"));
+		EXPECT_FALSE(transaction.DropAccessKey("AKIDALICE"));
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM access_keys"), 1);
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM access_keys WHERE secret = 'second secret'"), 1);
+	// A dropped user's keys go with it.
+	metastore->RunInTransaction([](Transaction &transaction) {
+		EXPECT_TRUE(transaction.DropUser("bob"));
+		EXPECT_FALSE(transaction.FindAccessKey("AKIDBOB").has_value());
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM access_keys"), 0);
+}
+
+TEST_P(MetastoreTest, UpgradesAMetastoreFromBeforeAccessKeys) {
+	Open();
+	// Back to version 2, as an older build left it, with a user in it.
+	Execute("DROP TABLE access_keys; DELETE FROM schema_migrations WHERE version = 3; "
+	        "INSERT INTO users (name, scram_verifier, is_superuser, created_at) VALUES ('old', 'v', FALSE, 0)");
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 2);
+	auto metastore = Open();
+	EXPECT_EQ(metastore->SchemaVersion(), kNewestSchema);
+	metastore->RunInTransaction([](Transaction &transaction) {
+		EXPECT_TRUE(transaction.FindUser("old").has_value());
+		EXPECT_FALSE(transaction.FindAccessKey("old").has_value());
+		transaction.PutAccessKey(AccessKeyRecord {"old", "old", "pw", 1});
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM access_keys WHERE user_name = 'old'"), 1);
 }
 
 TEST_P(MetastoreTest, ExceptionRollsBack) {
@@ -489,9 +551,10 @@ TEST_F(PostgresMetastoreTest, KeepsToASchemaOfItsOwn) {
 	EXPECT_EQ(akko::test::QueryPostgresInteger(
 	              config, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'"),
 	          0);
+	// schema_migrations, users, api_tokens, namespaces, catalog_objects, access_keys.
 	EXPECT_EQ(akko::test::QueryPostgresInteger(
 	              config, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'akko'"),
-	          5);
+	          6);
 	// The postgres:// spelling opens the same metastore.
 	auto uri = config;
 	uri.replace(0, std::string("postgresql").size(), "postgres");
@@ -627,7 +690,7 @@ TEST_F(PostgresMetastoreTest, ServersStartingTogetherMigrateOnce) {
 				start.arrive_and_wait();
 				try {
 					auto metastore = OpenMetastore(uri, data_dir);
-					if (metastore->SchemaVersion() == 2) {
+					if (metastore->SchemaVersion() == kNewestSchema) {
 						opened++;
 					}
 				} catch (const std::exception &error) {
@@ -639,7 +702,8 @@ TEST_F(PostgresMetastoreTest, ServersStartingTogetherMigrateOnce) {
 			thread.join();
 		}
 		EXPECT_EQ(opened.load(), kServers);
-		EXPECT_EQ(akko::test::QueryPostgresInteger(uri, "SELECT COUNT(*) FROM akko.schema_migrations"), 2);
+		EXPECT_EQ(akko::test::QueryPostgresInteger(uri, "SELECT COUNT(*) FROM akko.schema_migrations"),
+		          kNewestSchema);
 	}
 }
 
@@ -653,7 +717,7 @@ TEST_F(PostgresMetastoreTest, RecoversFromTerminatedConnections) {
 	EXPECT_GE(akko::test::QueryPostgresInteger(config, terminate), 1);
 	metastore->RunInTransaction(
 	    [](Transaction &transaction) { EXPECT_TRUE(transaction.FindUser("before").has_value()); });
-	EXPECT_EQ(metastore->SchemaVersion(), 2);
+	EXPECT_EQ(metastore->SchemaVersion(), kNewestSchema);
 
 	// A connection dies in the middle of a transaction: nothing of the first run is kept and
 	// the body runs again on a new connection.
@@ -722,5 +786,6 @@ TEST_F(PostgresMetastoreTest, ErrorsNeverShowThePassword) {
 		EXPECT_FALSE(text.empty());
 	}
 	// The right password, spelled the same way, works.
-	EXPECT_EQ(OpenMetastore(wrong.replace(wrong.find("Wr0ngSecret"), 11, server.Password()), data_dir)->SchemaVersion(), 2);
+	auto right = wrong.replace(wrong.find("Wr0ngSecret"), 11, server.Password());
+	EXPECT_EQ(OpenMetastore(right, data_dir)->SchemaVersion(), kNewestSchema);
 }

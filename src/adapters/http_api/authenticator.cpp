@@ -1,6 +1,7 @@
 #include "adapters/http_api/authenticator.hpp"
 
 #include "auth/user_directory.hpp"
+#include "common/base64.hpp"
 #include "common/error.hpp"
 
 #include <fmt/format.h>
@@ -10,22 +11,6 @@
 namespace akko::http_api {
 
 namespace {
-
-// RFC 4648 base64 with its padding, as RFC 7617 has it; nullopt on anything else.
-std::optional<std::string> DecodeBase64(std::string_view text) {
-	if (text.size() % 4 != 0) {
-		return std::nullopt;
-	}
-	std::string out(text.size() / 4 * 3, '\0');
-	int length = EVP_DecodeBlock(reinterpret_cast<unsigned char *>(out.data()),
-	                             reinterpret_cast<const unsigned char *>(text.data()), static_cast<int>(text.size()));
-	if (length < 0) {
-		return std::nullopt;
-	}
-	// EVP_DecodeBlock counts the padding as decoded zero bytes.
-	out.resize(static_cast<size_t>(length) - (text.ends_with("==") ? 2 : text.ends_with('=') ? 1 : 0));
-	return out;
-}
 
 bool HasScheme(std::string_view header, std::string_view scheme) {
 	return header.size() > scheme.size() && strncasecmp(header.data(), scheme.data(), scheme.size()) == 0 &&
@@ -47,7 +32,7 @@ std::string_view Trim(std::string_view text) {
 std::string Authenticate(const net::HttpRequest &request, auth::UserDirectory &users, Credentials accepted) {
 	auto header = request.Header("authorization");
 	if (HasScheme(header, "Basic")) {
-		auto decoded = DecodeBase64(Trim(header.substr(6)));
+		auto decoded = Base64Decode(Trim(header.substr(6)));
 		auto colon = decoded ? decoded->find(':') : std::string::npos;
 		if (colon == std::string::npos) {
 			throw akko::Error(ErrorCode::InvalidAuthorization, "malformed basic authorization header");

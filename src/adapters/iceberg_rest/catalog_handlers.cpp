@@ -5,6 +5,7 @@
 
 #include "auth/user_directory.hpp"
 #include "common/error.hpp"
+#include "common/url.hpp"
 
 #include <fmt/format.h>
 

@@ -4,6 +4,7 @@
 #include "adapters/iceberg_rest/rest_context.hpp"
 #include "adapters/iceberg_rest/rest_error.hpp"
 #include "common/error.hpp"
+#include "common/url.hpp"
 #include "common/log.hpp"
 #include "iceberg/metadata_json.hpp"
 #include "net/http_server.hpp"
@@ -134,7 +135,7 @@ RestContext::RestContext(catalog::CatalogService &catalog_p, auth::UserDirectory
     : catalog(catalog_p), users(users_p), options(std::move(options_p)), credentials(options.credentials),
       reports(options.metrics_reports_per_table) {
 	if (!credentials) {
-		credentials = std::make_shared<CredentialVault>();
+		credentials = std::make_shared<auth::CredentialVault>();
 	}
 }
 

@@ -16,12 +16,11 @@ namespace akko::catalog {
 class CatalogService;
 }
 namespace akko::auth {
+class CredentialVault;
 class UserDirectory;
 }
 
 namespace akko::iceberg_rest {
-
-class CredentialVault;
 
 struct IcebergRestOptions {
 	// Where clients reach AKKO's S3 API (s3.endpoint in /v1/config is http://host:port).
@@ -31,7 +30,7 @@ struct IcebergRestOptions {
 	std::chrono::seconds credential_lifetime {3600};
 	size_t metrics_reports_per_table = 100;
 	// Shared with the S3 API, which honours what the catalog vends; null: the catalog makes its own.
-	std::shared_ptr<CredentialVault> credentials;
+	std::shared_ptr<auth::CredentialVault> credentials;
 };
 
 // Adds the routes; before server.Start(). `catalog` and `users` must outlive server.Stop().

@@ -2,11 +2,11 @@
 // What the Iceberg REST handlers share: the services they call, the state the adapter keeps,
 // and the decoded request. Each handler is one operation of the spec, thin over the catalog;
 // it returns its response or throws akko::Error, which the dispatcher maps to the error model.
-#include "adapters/iceberg_rest/credential_vault.hpp"
 #include "adapters/iceberg_rest/iceberg_rest.hpp"
 #include "adapters/iceberg_rest/metrics_reports.hpp"
 #include "adapters/iceberg_rest/rest_route.hpp"
 #include "adapters/iceberg_rest/table_metadata_cache.hpp"
+#include "auth/credential_vault.hpp"
 #include "catalog/catalog_service.hpp"
 #include "net/http_message.hpp"
 
@@ -28,7 +28,7 @@ struct RestContext {
 	catalog::CatalogService &catalog;
 	auth::UserDirectory &users;
 	IcebergRestOptions options;
-	std::shared_ptr<CredentialVault> credentials;
+	std::shared_ptr<auth::CredentialVault> credentials;
 	MetricsReports reports;
 	TableMetadataCache metadata_cache;
 };

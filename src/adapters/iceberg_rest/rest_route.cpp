@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "common/hex.hpp"
+#include "common/url.hpp"
 
 #include <fmt/format.h>
 
@@ -94,35 +95,13 @@ bool Fits(const RouteSpec &spec, const std::vector<std::string_view> &segments, 
 		if (pattern[i] == "{namespace}") {
 			route->namespace_name = DecodeNamespacePath(segments[i]);
 		} else if (pattern[i] == "{table}" || pattern[i] == "{view}") {
-			route->name = DecodeComponent(segments[i]);
+			route->name = PercentDecode(segments[i], true);
 		}
 	}
 	return true;
 }
 
 } // namespace
-
-std::string DecodeComponent(std::string_view text) {
-	std::string out;
-	out.reserve(text.size());
-	for (size_t i = 0; i < text.size(); i++) {
-		if (text[i] == '+') {
-			out.push_back(' ');
-		} else if (text[i] == '%') {
-			int high = i + 2 < text.size() ? HexDigit(text[i + 1]) : -1;
-			int low = high >= 0 ? HexDigit(text[i + 2]) : -1;
-			if (low < 0) {
-				throw Error(ErrorCode::InvalidInput,
-				            fmt::format("malformed percent escape at offset {} of \"{}\"", i, text));
-			}
-			out.push_back(static_cast<char>(high * 16 + low));
-			i += 2;
-		} else {
-			out.push_back(text[i]);
-		}
-	}
-	return out;
-}
 
 metastore::NamespaceName DecodeNamespacePath(std::string_view raw) {
 	metastore::NamespaceName levels;
@@ -133,7 +112,7 @@ metastore::NamespaceName DecodeNamespacePath(std::string_view raw) {
 		                             (raw[end + 2] == 'F' || raw[end + 2] == 'f'))) {
 			end++;
 		}
-		levels.push_back(DecodeComponent(raw.substr(start, end - start)));
+		levels.push_back(PercentDecode(raw.substr(start, end - start), true));
 		if (end >= raw.size()) {
 			return CheckedNamespace(std::move(levels));
 		}
@@ -147,23 +126,6 @@ metastore::NamespaceName SplitNamespace(std::string_view decoded) {
 		levels.emplace_back(level);
 	}
 	return CheckedNamespace(std::move(levels));
-}
-
-std::map<std::string, std::string> ParseQuery(std::string_view query) {
-	std::map<std::string, std::string> parameters;
-	if (query.empty()) {
-		return parameters;
-	}
-	for (auto pair : Split(query, '&')) {
-		if (pair.empty()) {
-			continue;
-		}
-		auto equals = pair.find('=');
-		auto name = DecodeComponent(pair.substr(0, equals));
-		auto value = equals == std::string_view::npos ? std::string() : DecodeComponent(pair.substr(equals + 1));
-		parameters.emplace(std::move(name), std::move(value));
-	}
-	return parameters;
 }
 
 RouteMatch MatchRoute(std::string_view method, std::string_view path) {

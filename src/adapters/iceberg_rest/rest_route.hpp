@@ -66,15 +66,9 @@ RouteMatch MatchRoute(std::string_view method, std::string_view path);
 // "GET /v1/{prefix}/namespaces", ... : every catalog route served, for /v1/config.
 std::vector<std::string> Endpoints();
 
-// Percent-decoding as Java's URLDecoder (which Java clients' URLEncoder pairs with): '+' is a
-// space. Throws akko::Error (invalid_input) for a truncated or non-hex escape.
-std::string DecodeComponent(std::string_view text);
 // A namespace in a path: levels separated by "%1F", each then decoded.
 metastore::NamespaceName DecodeNamespacePath(std::string_view raw);
 // A namespace in a query parameter, already decoded: levels separated by the 0x1F byte.
 metastore::NamespaceName SplitNamespace(std::string_view decoded);
-
-// Query string or form body into decoded names and values; the first of a repeated name wins.
-std::map<std::string, std::string> ParseQuery(std::string_view query);
 
 } // namespace akko::iceberg_rest

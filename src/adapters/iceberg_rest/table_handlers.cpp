@@ -20,7 +20,7 @@ bool WantsVendedCredentials(const net::HttpRequest &request) {
 	return header.find("vended-credentials") != std::string_view::npos;
 }
 
-nlohmann::json CredentialConfig(const TemporaryCredential &credential) {
+nlohmann::json CredentialConfig(const auth::TemporaryCredential &credential) {
 	return {{"s3.access-key-id", credential.access_key_id},
 	        {"s3.secret-access-key", credential.secret_access_key},
 	        {"s3.session-token", credential.session_token},

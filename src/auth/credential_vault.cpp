@@ -1,8 +1,8 @@
-#include "adapters/iceberg_rest/credential_vault.hpp"
+#include "auth/credential_vault.hpp"
 
 #include "common/random.hpp"
 
-namespace akko::iceberg_rest {
+namespace akko::auth {
 
 namespace {
 
@@ -74,4 +74,4 @@ size_t CredentialVault::Size() {
 	return by_key.size();
 }
 
-} // namespace akko::iceberg_rest
+} // namespace akko::auth

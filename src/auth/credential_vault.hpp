@@ -1,9 +1,10 @@
 #pragma once
-// Temporary credentials for AKKO's S3 API, vended by the REST catalog's /credentials route
-// (and with a table load that asks for vended-credentials): an access key id, a secret and a
-// session token, good for one user under one location prefix until they expire. Kept in
-// memory: a restart forgets them and clients ask again. The S3 API (issue 5) looks them up
-// here to verify a request's signature and scope.
+// Temporary credentials for AKKO's S3 API, vended by the Iceberg REST catalog's /credentials
+// route (and with a table load that asks for vended-credentials): an access key id, a secret
+// and a session token, good for one user under one location prefix until they expire. Kept in
+// memory: a restart forgets them and clients ask again. The S3 API looks them up here to
+// verify a request's signature and scope; the vault lives in auth so that both adapters share
+// one without depending on each other.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -12,7 +13,7 @@
 #include <optional>
 #include <string>
 
-namespace akko::iceberg_rest {
+namespace akko::auth {
 
 struct TemporaryCredential {
 	std::string access_key_id; // "ASIA" and 16 upper-case letters or digits, as AWS's are
@@ -48,4 +49,4 @@ private:
 	std::multimap<int64_t, std::string> by_expiry;
 };
 
-} // namespace akko::iceberg_rest
+} // namespace akko::auth
