@@ -83,6 +83,22 @@ def main():
                 rows.append([f"lake on Ceph RGW, {r['query']} ({run}), {s3['rows']:,} rows", f"{r[run + '_ms']:.0f} ms",
                              f"local store {l[run + '_ms']:.0f} ms", benchlib.fmt_ratio(r[run + "_ms"], l[run + "_ms"]),
                              "first: every byte over HTTP; warm: akko's block cache" if run == "first" else ""])
+    s3_api = load(directory, "s3_api")
+    if s3_api:
+        for a, r in zip(s3_api["small"]["akko"], s3_api["small"]["rgw"]):
+            for op in ("get", "put"):
+                rows.append([f"S3 4 KiB {op.upper()}, {a['clients']} client(s)", f"{a[op]['ops_per_s']:.0f} ops/s",
+                             f"Ceph RGW {r[op]['ops_per_s']:.0f} ops/s", benchlib.fmt_ratio(a[op]["ops_per_s"], r[op]["ops_per_s"]),
+                             f"p50 {a[op]['p50_ms']:.2f} ms vs {r[op]['p50_ms']:.2f} ms, p99 {a[op]['p99_ms']:.2f} ms vs "
+                             f"{r[op]['p99_ms']:.2f} ms; RGW on memstore (RAM)"])
+        large, disk = s3_api["large"]["akko"], s3_api["disk"]
+        rows.append([f"S3 {s3_api['large_mib']} MiB PUT, curl", f"{large['curl_put_mib_s']:.0f} MiB/s",
+                     f"dd write+fsync {disk['write_mib_s']:.0f} MiB/s", benchlib.fmt_ratio(large["curl_put_mib_s"], disk["write_mib_s"]),
+                     f"Ceph RGW {s3_api['large']['rgw']['curl_put_mib_s']:.0f} MiB/s"])
+        rows.append([f"S3 {s3_api['large_mib']} MiB GET, curl, cold", f"{large['curl_get_cold_mib_s']:.0f} MiB/s",
+                     f"dd read O_DIRECT {disk['read_direct_mib_s']:.0f} MiB/s",
+                     benchlib.fmt_ratio(large["curl_get_cold_mib_s"], disk["read_direct_mib_s"]),
+                     f"warm {large['curl_get_warm_mib_s']:.0f} MiB/s; Ceph RGW {s3_api['large']['rgw']['curl_get_mib_s']:.0f} MiB/s"])
     if not rows:
         print("no results")
         return
@@ -90,10 +106,11 @@ def main():
     print("\nRatios are akko divided by the baseline: above 1x is better for rates, worse for times and memory.")
     loads = [(name, r["loadavg"]["start"][0]) for name, r in (("stream", stream), ("latency", latency),
                                                               ("startup", startup), ("lake", lake),
-                                                              ("iceberg_rest", rest), ("lake_s3", s3))
+                                                              ("iceberg_rest", rest), ("lake_s3", s3),
+                                                              ("s3_api", s3_api))
              if r and "loadavg" in r]
     if loads:
-        cpus = (stream or latency or startup or lake or rest or s3)["machine"]["cpus"]
+        cpus = (stream or latency or startup or lake or rest or s3 or s3_api)["machine"]["cpus"]
         print(f"1-minute load average when each benchmark started, on {cpus} CPUs: "
               + ", ".join(f"{name} {load:.2f}" for name, load in loads)
               + " (a benchmark adds up to about 2 itself; more means other work shared the machine)")

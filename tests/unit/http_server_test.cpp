@@ -18,6 +18,7 @@
 #include <future>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <poll.h>
 #include <thread>
 
 using namespace akko;
@@ -212,6 +213,17 @@ protected:
 			largest_read = largest;
 			responder.Send(HttpResponse {200, "text/plain", {}, fmt::format("{} {}", digest.Hex(), total)});
 		});
+		server->Route("PUT", "/held", [this](HttpRequest &request, HttpResponder &responder) {
+			release.get_future().wait();
+			Sha256 digest;
+			std::vector<char> buffer(256 * 1024);
+			size_t total = 0;
+			while (auto size = request.body_stream->Read(buffer.data(), buffer.size())) {
+				digest.Update(buffer.data(), size);
+				total += size;
+			}
+			responder.Send(HttpResponse {200, "text/plain", {}, fmt::format("{} {}", digest.Hex(), total)});
+		});
 		server->Route("PUT", "/refuse", [this](HttpRequest &, HttpResponder &responder) {
 			refused++;
 			responder.Send(HttpResponse {403, "text/plain", {}, "no"});
@@ -274,6 +286,7 @@ protected:
 	std::atomic<size_t> largest_read {0};
 	std::atomic<int> refused {0};
 	std::promise<std::pair<ErrorCode, std::string>> read_failure;
+	std::promise<void> release;
 	std::chrono::steady_clock::duration stalled_for {};
 };
 
@@ -543,6 +556,61 @@ TEST_F(HttpServerTest, StreamsA100MiBUploadInPieces) {
 	EXPECT_EQ(response.body, fmt::format("{} {}", sent.Hex(), kTotal));
 	// The body arrived as it came, not as one piece at the end.
 	EXPECT_GT(reads.load(), 10u);
+}
+
+TEST_F(HttpServerTest, UploadToABusyHandlerIsHeldBack) {
+	StartStreamingServer();
+	constexpr size_t kTotal = 128 * 1024 * 1024;
+	constexpr size_t kPiece = 1024 * 1024;
+	asio::io_context io;
+	tcp::socket socket(io);
+	socket.open(tcp::v4());
+	socket.set_option(asio::socket_base::send_buffer_size(64 * 1024));
+	socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()));
+	asio::write(socket, asio::buffer(fmt::format("PUT /held HTTP/1.1\r\nHost: h\r\nContent-Length: {}\r\n"
+	                                             "Connection: close\r\n\r\n",
+	                                             kTotal)));
+	// The handler does not read yet: the server takes what its queue and the kernel's
+	// buffers hold, then the socket stays full (no progress for a second).
+	socket.non_blocking(true);
+	Sha256 sent;
+	size_t offset = 0;
+	std::string piece;
+	size_t piece_used = 0;
+	while (offset < kTotal) {
+		if (piece_used == piece.size()) {
+			piece = Pattern(offset, kPiece);
+			sent.Update(piece.data(), piece.size());
+			piece_used = 0;
+		}
+		boost::system::error_code error;
+		auto size = socket.write_some(asio::buffer(piece.data() + piece_used, piece.size() - piece_used), error);
+		if (error == asio::error::would_block) {
+			pollfd descriptor {socket.native_handle(), POLLOUT, 0};
+			if (poll(&descriptor, 1, 1000) == 0) {
+				break;
+			}
+			continue;
+		}
+		ASSERT_FALSE(error) << error.message();
+		piece_used += size;
+		offset += size;
+	}
+	// Far less than the body: 2 MiB of queue plus the kernel's socket buffers (Linux grows
+	// a receive buffer up to net.ipv4.tcp_rmem's 32 MiB).
+	EXPECT_LT(offset, 48u * 1024 * 1024);
+	release.set_value();
+	socket.non_blocking(false);
+	asio::write(socket, asio::buffer(piece.data() + piece_used, piece.size() - piece_used));
+	offset += piece.size() - piece_used;
+	for (; offset < kTotal; offset += kPiece) {
+		piece = Pattern(offset, kPiece);
+		sent.Update(piece.data(), piece.size());
+		asio::write(socket, asio::buffer(piece));
+	}
+	std::string received;
+	ASSERT_TRUE(ReadToEnd(socket, received));
+	EXPECT_EQ(Parse(received).body, fmt::format("{} {}", sent.Hex(), kTotal));
 }
 
 TEST_F(HttpServerTest, StreamsAChunkedUploadAndKeepsTheConnection) {

@@ -57,6 +57,29 @@ bool EtagListMatches(std::string_view list, const std::string &etag) {
 	return false;
 }
 
+// aws-chunked names how the request body was framed, not the object (sigv4-streaming.html: S3 stores the
+// object without it), so it is dropped from the Content-Encoding list kept with the object.
+std::string WithoutAwsChunked(std::string_view encodings) {
+	std::string kept;
+	size_t start = 0;
+	while (start <= encodings.size()) {
+		auto comma = encodings.find(',', start);
+		auto item = encodings.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+		auto first = item.find_first_not_of(' ');
+		item = first == std::string_view::npos ? std::string_view()
+		                                       : item.substr(first, item.find_last_not_of(' ') - first + 1);
+		if (!item.empty() && item != "aws-chunked") {
+			kept += kept.empty() ? "" : ",";
+			kept += item;
+		}
+		if (comma == std::string_view::npos) {
+			break;
+		}
+		start = comma + 1;
+	}
+	return kept;
+}
+
 [[noreturn]] void PreconditionFailed() {
 	throw S3Error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
 }
@@ -114,9 +137,12 @@ objstore::ObjectAttributes AttributesFromHeaders(const S3Request &request) {
 		                          kMaxMetadataBytes));
 	}
 	for (auto name : kContentHeaders) {
-		auto value = request.http.Header(name);
+		auto value = std::string(request.http.Header(name));
+		if (std::string_view(name) == "content-encoding") {
+			value = WithoutAwsChunked(value);
+		}
 		if (!value.empty()) {
-			attributes.content_headers[name] = std::string(value);
+			attributes.content_headers[name] = std::move(value);
 		}
 	}
 	return attributes;
@@ -282,10 +308,20 @@ std::unique_ptr<objstore::ObjectReader> OpenCopySource(S3Request &request, const
 
 void ReceiveInto(S3Request &request, objstore::ObjectWriter &writer) {
 	auto payload = request.Payload();
+	// Reads come a socket read at a time; the disk gets them in pieces of a mebibyte.
 	std::string buffer(1024 * 1024, '\0');
-	while (auto n = payload->Read(buffer.data(), buffer.size())) {
-		writer.Write(std::string_view(buffer.data(), n));
-		request.bytes_received += n;
+	size_t filled = 0;
+	while (true) {
+		auto n = payload->Read(buffer.data() + filled, buffer.size() - filled);
+		filled += n;
+		if (filled == buffer.size() || (n == 0 && filled > 0)) {
+			writer.Write(std::string_view(buffer.data(), filled));
+			request.bytes_received += filled;
+			filled = 0;
+		}
+		if (n == 0) {
+			break;
+		}
 	}
 	request.checksums = payload->Checksums();
 }

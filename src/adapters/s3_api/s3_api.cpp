@@ -91,6 +91,10 @@ void AuthorizeScope(const S3Request &request) {
 	if (operation == "ListObjects" || operation == "ListObjectsV2" || operation == "ListMultipartUploads") {
 		return request.RequireScope(request.bucket, request.Param("prefix"));
 	}
+	if (operation == "DeleteObjects") {
+		// Iceberg's S3FileIO deletes in batches; each key is checked against the scope.
+		return request.RequireScope(request.bucket, request.scope.substr(request.scope.find('/') + 1));
+	}
 	throw S3Error(403, "AccessDenied", fmt::format("Access Denied: this credential covers s3://{}/ only", request.scope));
 }
 
