@@ -156,19 +156,24 @@ private:
 		}
 		if (beast::iequals(header[http::field::expect], "100-continue")) {
 			// Clients that ask wait for this before they send the body.
-			interim.emplace(http::status::continue_, header.version());
-			writing = true;
-			Lowest().expires_after(server.options.write_timeout);
-			http::async_write(stream, *interim, [self = this->shared_from_this()](beast::error_code error, size_t) {
-				self->writing = false;
-				if (error) {
-					return self->Close(499);
-				}
-				self->ReadBody();
-			});
-			return;
+			return SendContinue([](Connection &self) { self.ReadBody(); });
 		}
 		ReadBody();
+	}
+
+	// Writes the interim "100 Continue", then goes on with `next`.
+	template <class Next>
+	void SendContinue(Next next) {
+		interim.emplace(http::status::continue_, version);
+		writing = true;
+		Lowest().expires_after(server.options.write_timeout);
+		http::async_write(stream, *interim, [self = this->shared_from_this(), next](beast::error_code error, size_t) {
+			self->writing = false;
+			if (error) {
+				return self->Close(499);
+			}
+			next(*self);
+		});
 	}
 
 	void ReadBody() {
@@ -443,16 +448,9 @@ private:
 		}
 		if (continue_due) {
 			continue_due = false;
-			interim.emplace(http::status::continue_, version);
-			writing = true;
-			Lowest().expires_after(server.options.write_timeout);
-			http::async_write(stream, *interim, [self = this->shared_from_this()](beast::error_code error, size_t) {
-				self->writing = false;
-				if (error) {
-					return self->Close(499);
-				}
-				self->ResumeBody();
-				self->Pump();
+			SendContinue([](Connection &self) {
+				self.ResumeBody();
+				self.Pump();
 			});
 			return;
 		}

@@ -430,7 +430,7 @@ public:
 		bool deleted = false;
 		if (HasNaturalPath(key)) {
 			auto path = directory / std::string(key);
-			if (RemoveFile(path)) {
+			if (RemoveFileAndSidecar(path)) {
 				deleted = true;
 				SyncDirectory(path.parent_path());
 				RemoveEmptyDirectories(path.parent_path(), directory);
@@ -438,7 +438,7 @@ public:
 		}
 		// A key kept under its hash while its natural path was taken: gone with the object too.
 		auto hashed = HashedPath(directory, key);
-		if (RemoveFile(hashed)) {
+		if (RemoveFileAndSidecar(hashed)) {
 			deleted = true;
 			SyncDirectory(hashed.parent_path());
 		}
@@ -969,7 +969,7 @@ private:
 			}
 			if (RenameInto(staging, target, identity.inode)) {
 				if (natural) {
-					RemoveFile(HashedPath(directory, key));
+					RemoveFileAndSidecar(HashedPath(directory, key));
 				}
 				return ObjectVersion {key, identity.size, identity.ModifiedMillis(), etag, attributes};
 			}
@@ -985,21 +985,6 @@ private:
 		}
 	}
 
-	// Removes a regular file and its sidecar; false when there was none.
-	static bool RemoveFile(const fs::path &path) {
-		struct stat status {};
-		if (::lstat(path.c_str(), &status) != 0 || !S_ISREG(status.st_mode)) {
-			return false;
-		}
-		if (::unlink(path.c_str()) != 0) {
-			if (errno == ENOENT) {
-				return false;
-			}
-			ThrowIoError("cannot delete", path);
-		}
-		RemoveSidecar(path, status.st_ino);
-		return true;
-	}
 
 	// Directories emptied by a delete go, up to the bucket's own: each rmdir only succeeds on an
 	// empty directory, so a concurrent writer's new file keeps its directory.

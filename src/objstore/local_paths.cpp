@@ -99,6 +99,21 @@ void RemoveSidecar(const fs::path &file, uint64_t inode) {
 	::unlink(SidecarPath(file, inode).c_str());
 }
 
+bool RemoveFileAndSidecar(const fs::path &path) {
+	struct stat status {};
+	if (::lstat(path.c_str(), &status) != 0 || !S_ISREG(status.st_mode)) {
+		return false;
+	}
+	if (::unlink(path.c_str()) != 0) {
+		if (errno == ENOENT) {
+			return false;
+		}
+		ThrowIoError("cannot delete", path);
+	}
+	RemoveSidecar(path, status.st_ino);
+	return true;
+}
+
 void RemoveStaleStagingFiles(const fs::path &root, std::chrono::seconds age) {
 	auto limit = fs::file_time_type::clock::now() - age;
 	std::error_code error;

@@ -56,6 +56,9 @@ int CreateStagingFile(const fs::path &staging_directory, fs::path &path);
 fs::path SidecarPath(const fs::path &file, uint64_t inode);
 // Removes the sidecar of `file` for that inode, if any.
 void RemoveSidecar(const fs::path &file, uint64_t inode);
+// Removes the regular file at `path` and its sidecar; false when there was none. Throws
+// akko::Error (internal) when it cannot.
+bool RemoveFileAndSidecar(const fs::path &path);
 
 // Removes staging files older than `age` under every top-level directory of `root`: what a
 // crashed writer left. Younger ones may belong to another live server sharing the directory.

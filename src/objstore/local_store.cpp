@@ -149,17 +149,9 @@ public:
 
 	bool Delete(std::string_view key) override {
 		auto path = PathFor(key);
-		struct stat status {};
-		if (::lstat(path.c_str(), &status) != 0 || !S_ISREG(status.st_mode)) {
+		if (!RemoveFileAndSidecar(path)) {
 			return false;
 		}
-		if (::unlink(path.c_str()) != 0) {
-			if (errno == ENOENT) {
-				return false;
-			}
-			ThrowIoError("cannot delete", path);
-		}
-		RemoveSidecar(path, status.st_ino);
 		SyncDirectory(path.parent_path());
 		return true;
 	}

@@ -575,13 +575,15 @@ def test_multipart_upload(s3, bucket, big_source):
 
 def test_multipart_errors(s3, bucket):
     upload_id = create_upload(s3, bucket, "bad")
-    small = [os.urandom(100), os.urandom(100)]
-    etags = [upload_part(s3, bucket, "bad", upload_id, i + 1, small[i]) for i in range(2)]
+    parts = [os.urandom(5 * MIB), os.urandom(100), os.urandom(100)]
+    etags = [upload_part(s3, bucket, "bad", upload_id, i + 1, parts[i]) for i in range(3)]
     expect_error(complete(s3, bucket, "bad", upload_id, [(2, etags[1]), (1, etags[0])]), 400, "InvalidPartOrder")
     expect_error(complete(s3, bucket, "bad", upload_id, [(1, '"' + "0" * 32 + '"'), (2, etags[1])]), 400,
                  "InvalidPart")
-    expect_error(complete(s3, bucket, "bad", upload_id, [(1, etags[0]), (3, etags[1])]), 400, "InvalidPart")
-    expect_error(complete(s3, bucket, "bad", upload_id, [(1, etags[0]), (2, etags[1])]), 400, "EntityTooSmall")
+    expect_error(complete(s3, bucket, "bad", upload_id, [(1, etags[0]), (4, etags[1])]), 400, "InvalidPart")
+    # Part 2 is neither 5 MiB nor the last part.
+    expect_error(complete(s3, bucket, "bad", upload_id, [(1, etags[0]), (2, etags[1]), (3, etags[2])]), 400,
+                 "EntityTooSmall")
     expect_error(s3.request("PUT", bucket, "bad", params=[("partNumber", 10001), ("uploadId", upload_id)],
                             body=b"x"), 400, "InvalidArgument")
     assert s3.request("DELETE", bucket, "bad", params=[("uploadId", upload_id)]).status == 204
@@ -591,9 +593,9 @@ def test_multipart_errors(s3, bucket):
     expect_error(s3.request("GET", bucket, "bad"), 404, "NoSuchKey")
     # A single part may be small: only parts before the last have a minimum size.
     single = create_upload(s3, bucket, "one")
-    etag = upload_part(s3, bucket, "one", single, 1, small[0])
+    etag = upload_part(s3, bucket, "one", single, 1, parts[1])
     assert complete(s3, bucket, "one", single, [(1, etag)]).status == 200
-    assert get_body(s3, bucket, "one") == small[0]
+    assert get_body(s3, bucket, "one") == parts[1]
 
 
 # --- keys ---
@@ -622,8 +624,10 @@ def test_hostile_keys(akko, s3, bucket):
         put(s3, bucket, key, body)
     for key, body in bodies.items():
         assert sha(get_body(s3, bucket, key)) == sha(body), key
-    listed = [c.findtext("Key") for c in strip_ns(s3.request("GET", bucket, params=[("list-type", 2)]).xml())
-              .iter("Contents")]
+    # XML 1.0 cannot carry a control character such as \x01: such keys need encoding-type=url
+    # (object-keys.html, "XML related object key constraints").
+    listing = s3.request("GET", bucket, params=[("list-type", 2), ("encoding-type", "url")])
+    listed = [urllib.parse.unquote_plus(c.findtext("Key")) for c in strip_ns(listing.xml()).iter("Contents")]
     assert listed == sorted(bodies, key=lambda k: k.encode())
     outside_after = {p for p in tree(data_dir) if not p.startswith(os.path.join("objects", bucket) + os.sep)}
     new_outside = {p for p in outside_after - outside_before
@@ -790,7 +794,7 @@ def raw_exchange(port, data):
 
 def test_malformed_requests_keep_server_serving(s3, bucket):
     put(s3, bucket, "alive", b"still here")
-    for path in ("/%zz", f"/{bucket}/%", f"/{bucket}/%ff%fe", f"/{bucket}/a%00b", "/%2F%2F"):
+    for path in ("/%zz", f"/{bucket}/%", f"/{bucket}/%ff%fe", f"/{bucket}/a%00b", f"/{bucket}/%C0%AF"):
         answer = s3.send("GET", path, s3.sign("GET", path))
         assert 400 <= answer.status < 500, (path, answer)
     huge = s3.sign("GET", s3.target(bucket, "alive"), {"x-amz-meta-huge": "h" * 200000})

@@ -3,6 +3,7 @@
 #include "common/base64.hpp"
 #include "common/civil_time.hpp"
 #include "common/hex.hpp"
+#include "common/sql_lexer.hpp"
 #include "common/url.hpp"
 #include "objstore/sigv4.hpp"
 
@@ -39,15 +40,6 @@ std::string Lower(std::string_view text) {
 	return out;
 }
 
-std::string_view Trim(std::string_view text) {
-	while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-		text.remove_prefix(1);
-	}
-	while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-		text.remove_suffix(1);
-	}
-	return text;
-}
 
 bool IsHex(std::string_view text, size_t size) {
 	return text.size() == size && std::all_of(text.begin(), text.end(), [](char c) { return HexDigit(c) >= 0; });
@@ -89,7 +81,7 @@ std::optional<int64_t> AmzDateToUnix(std::string_view text) {
 std::optional<std::string> HttpDateToAmzDate(std::string_view text) {
 	static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	                                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-	text = Trim(text);
+	text = TrimBlanks(text);
 	auto zone = text.size() < 25 ? std::string_view() : text.substr(25);
 	if (zone != " GMT" && zone != " UTC" && zone != " +0000" && zone != " -0000") {
 		return std::nullopt;
@@ -166,7 +158,7 @@ void CheckSignedHeaders(std::string_view signed_headers, int status, const std::
 
 RequestSignature ParseAuthorizationHeader(const net::HttpRequest &request, std::string_view header) {
 	const std::string code = "AuthorizationHeaderMalformed";
-	header = Trim(header);
+	header = TrimBlanks(header);
 	auto space = header.find_first_of(" \t");
 	auto algorithm = header.substr(0, space);
 	if (algorithm == "AWS") {
@@ -209,7 +201,7 @@ RequestSignature ParseAuthorizationHeader(const net::HttpRequest &request, std::
 		throw S3Error(400, code, "the signature must be 64 hexadecimal digits");
 	}
 	if (auto amz_date = request.Header("x-amz-date"); !amz_date.empty()) {
-		signature.amz_date = Trim(amz_date);
+		signature.amz_date = TrimBlanks(amz_date);
 	} else if (auto date = HttpDateToAmzDate(request.Header("date"))) {
 		signature.amz_date = *date;
 	}
@@ -222,7 +214,7 @@ RequestSignature ParseAuthorizationHeader(const net::HttpRequest &request, std::
 		                          signature.scope_date, signature.amz_date));
 	}
 	signature.session_token = request.Header("x-amz-security-token");
-	signature.payload_hash = Trim(request.Header("x-amz-content-sha256"));
+	signature.payload_hash = TrimBlanks(request.Header("x-amz-content-sha256"));
 	if (signature.payload_hash.empty()) {
 		// Without the header the client signed the body's hash, which a request without one
 		// can still be checked with.
@@ -424,7 +416,7 @@ public:
 	Payload(const net::HttpRequest &request, net::RequestBody &body_p, const std::optional<RequestSignature> &signature,
 	        const std::string &secret_access_key)
 	    : body(body_p) {
-		std::string mode = signature ? signature->payload_hash : std::string(Trim(request.Header("x-amz-content-sha256")));
+		std::string mode = signature ? signature->payload_hash : std::string(TrimBlanks(request.Header("x-amz-content-sha256")));
 		if (mode == kStreamingSigned || mode == kStreamingSignedTrailer) {
 			if (!signature || signature->presigned) {
 				throw S3Error(400, "InvalidRequest", fmt::format("{} needs a request signed in the Authorization header",
@@ -451,7 +443,7 @@ public:
 		if (chunked) {
 			buffer.resize(kBufferSize);
 			state = State::ChunkHeader;
-			auto decoded = Trim(request.Header("x-amz-decoded-content-length"));
+			auto decoded = TrimBlanks(request.Header("x-amz-decoded-content-length"));
 			if (!decoded.empty()) {
 				if (decoded.size() > 18 || !AllDigits(decoded)) {
 					throw S3Error(400, "InvalidArgument", "x-amz-decoded-content-length must be a number");
@@ -463,14 +455,14 @@ public:
 			if (name.rfind("x-amz-checksum-", 0) == 0 && name != "x-amz-checksum-type" &&
 			    name != "x-amz-checksum-algorithm" && name != "x-amz-checksum-mode") {
 				auto &checksum = checksums.emplace_back(name.substr(15));
-				checksum.expected = Trim(value);
+				checksum.expected = TrimBlanks(value);
 				CheckChecksumFormat(checksum, checksum.expected);
 			}
 		}
 		std::string_view declared = request.Header("x-amz-trailer");
 		while (!declared.empty()) {
 			auto comma = declared.find(',');
-			auto name = Lower(Trim(declared.substr(0, comma)));
+			auto name = Lower(TrimBlanks(declared.substr(0, comma)));
 			declared = comma == std::string_view::npos ? std::string_view() : declared.substr(comma + 1);
 			if (name.rfind("x-amz-checksum-", 0) != 0) {
 				continue;
@@ -482,7 +474,7 @@ public:
 			}
 			checksums.emplace_back(name.substr(15)).in_trailer = true;
 		}
-		if (auto md5 = Trim(request.Header("content-md5")); !md5.empty()) {
+		if (auto md5 = TrimBlanks(request.Header("content-md5")); !md5.empty()) {
 			auto digest = Base64Decode(md5);
 			if (!digest || digest->size() != 16) {
 				throw S3Error(400, "InvalidDigest", "The Content-MD5 you specified was invalid.");
@@ -689,8 +681,8 @@ private:
 			if (colon == std::string::npos) {
 				throw Malformed("a trailer line has no colon");
 			}
-			auto name = Lower(Trim(std::string_view(*line).substr(0, colon)));
-			auto value = std::string(Trim(std::string_view(*line).substr(colon + 1)));
+			auto name = Lower(TrimBlanks(std::string_view(*line).substr(0, colon)));
+			auto value = std::string(TrimBlanks(std::string_view(*line).substr(colon + 1)));
 			if (name == "x-amz-trailer-signature") {
 				trailer_signature = Lower(value);
 				continue;
