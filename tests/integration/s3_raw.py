@@ -16,7 +16,6 @@ import botocore.auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
@@ -81,9 +80,6 @@ class Response:
         except ET.ParseError:
             return None
         return root.findtext("Code") if root.tag == "Error" else None
-
-    def error_field(self, name):
-        return ET.fromstring(self.body).findtext(name)
 
     def __repr__(self):
         return f"<Response {self.status} {self.body[:300]!r}>"

@@ -118,10 +118,14 @@ void GetBucketUnconfigured(S3Request &request, const std::string &subresource) {
 		return request.Send(200, xml.Finish());
 	}
 	if (subresource == "acl") {
-		XmlWriter xml("AccessControlPolicy");
-		Owner(xml);
-		xml.Open("AccessControlList").Close();
-		return request.Send(200, xml.Finish());
+		// S3's default ACL: the owner, with full control. The grantee's type is an attribute,
+		// which XmlWriter does not write.
+		return request.Send(
+		    200, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AccessControlPolicy "
+		         "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner><ID>akko</ID><DisplayName>akko</DisplayName>"
+		         "</Owner><AccessControlList><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+		         "xsi:type=\"CanonicalUser\"><ID>akko</ID><DisplayName>akko</DisplayName></Grantee>"
+		         "<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>");
 	}
 	static const std::map<std::string, std::pair<std::string, std::string>> kMissing = {
 	    {"policy", {"NoSuchBucketPolicy", "The bucket policy does not exist"}},

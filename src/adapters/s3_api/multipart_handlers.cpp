@@ -100,16 +100,19 @@ void CompleteMultipartUpload(S3Request &request) {
 	for (auto &part : stored) {
 		by_number[part.part_number] = &part;
 	}
-	std::vector<int> numbers;
+	// The order is a property of the whole list, so it is judged before any single part is.
 	int previous = 0;
-	for (size_t i = 0; i < parsed->size(); i++) {
-		auto &part = (*parsed)[i];
+	for (auto &part : *parsed) {
 		if (part.part_number <= previous) {
 			throw S3Error(400, "InvalidPartOrder",
 			              "The list of parts was not in ascending order. The parts list must be specified in order "
 			              "by part number.");
 		}
 		previous = part.part_number;
+	}
+	std::vector<int> numbers;
+	for (size_t i = 0; i < parsed->size(); i++) {
+		auto &part = (*parsed)[i];
 		auto found = by_number.find(part.part_number);
 		if (found == by_number.end() || found->second->etag != UnquotedEtag(part.etag)) {
 			throw S3Error(400, "InvalidPart",
