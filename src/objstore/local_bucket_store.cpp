@@ -28,7 +28,7 @@ constexpr std::string_view kHashedDirectory = ".akko-keys";
 constexpr std::string_view kUploadsDirectory = ".akko-uploads";
 constexpr std::string_view kUploadRecord = "upload";
 // Listings compute the MD5 of a lake-written file without a sidecar only below this size;
-// larger ones are listed with a stand-in ETag (see docs/objstore.md) until a HEAD or GET.
+// larger ones have a stand-in ETag (see docs/objstore.md), in listings, HEAD and GET alike.
 constexpr uint64_t kListingMd5Limit = uint64_t(16) << 20;
 constexpr size_t kCopyChunk = size_t(1) << 20;
 
@@ -826,6 +826,12 @@ private:
 			if (with_attributes) {
 				version.attributes = located.sidecar->attributes;
 			}
+			return version;
+		}
+		// Large files the lake wrote keep their stand-in, so that listings, HEAD and GET agree
+		// (clients send listed ETags back in If-Match).
+		if (located.identity.size >= kListingMd5Limit) {
+			version.etag = StandInEtag(located.identity);
 			return version;
 		}
 		version.etag = Md5HexOfFile(located.fd);

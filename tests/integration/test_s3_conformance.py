@@ -340,6 +340,10 @@ def test_get_response_overrides(s3, object_100):
     assert answer.status == 200 and answer.body == body
     for name, value in overrides:
         assert answer.header(name[len("response-"):]) == value, name
+    # A value that would split the response into forged headers is refused, not echoed.
+    forged = s3.request("GET", bucket, "obj", params=[("response-content-disposition", "x\r\nSet-Cookie: a=b")])
+    assert forged.status == 400 and forged.error_code == "InvalidArgument"
+    assert forged.header("Set-Cookie") is None
 
 
 def test_head_object(s3, object_100):

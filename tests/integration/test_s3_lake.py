@@ -405,6 +405,11 @@ def test_vended_credentials_reach_only_the_table(akko):
         assert error_of(vended.put_object, Bucket=WAREHOUSE, Key="incoming/x", Body=b"x") == denied
         assert error_of(vended.list_objects_v2, Bucket=WAREHOUSE) == denied
         assert error_of(vended.list_objects_v2, Bucket=WAREHOUSE, Prefix=other_prefix + "/") == denied
+        # A prefix without its slash would also match siblings whose names extend the location.
+        assert error_of(vended.list_objects_v2, Bucket=WAREHOUSE, Prefix=prefix) == denied
+        assert error_of(vended.list_multipart_uploads, Bucket=WAREHOUSE, Prefix=prefix) == denied
+        assert error_of(vended.delete_objects, Bucket="other-bucket-x",
+                        Delete={"Objects": [{"Key": f"{prefix}/a"}]}) == denied
         assert error_of(vended.delete_object, Bucket=WAREHOUSE, Key=other_key) == denied
         assert error_of(vended.create_bucket, Bucket=unique("vb").replace("_", "-")) == denied
         assert error_of(vended.list_buckets) == denied

@@ -53,7 +53,7 @@ std::string EncodeContinuationToken(const std::string &last) {
 } // namespace
 
 void ListBuckets(S3Request &request) {
-	if (!request.scope.empty()) {
+	if (request.scoped) {
 		throw S3Error(403, "AccessDenied", "Access Denied");
 	}
 	XmlWriter xml("ListAllMyBucketsResult");

@@ -3,6 +3,7 @@
 #include "adapters/s3_api/xml_writer.hpp"
 #include "common/error.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 namespace akko::s3_api {
@@ -57,12 +58,16 @@ void GetObject(S3Request &request, bool head) {
 	                        : std::string(kDefaultContentType);
 	for (auto [parameter, header] : kResponseOverrides) {
 		if (request.Has(parameter)) {
+			auto value = request.Param(parameter);
+			if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+				throw S3Error(400, "InvalidArgument", fmt::format("{} must not hold control characters", parameter));
+			}
 			if (std::string_view(header) == "Content-Type") {
-				content_type = request.Param(parameter);
+				content_type = value;
 				continue;
 			}
 			std::erase_if(headers, [&](auto &field) { return strcasecmp(field.first.c_str(), header) == 0; });
-			headers.emplace_back(header, request.Param(parameter));
+			headers.emplace_back(header, value);
 		}
 	}
 	if (!range && request.http.Header("x-amz-checksum-mode") == "ENABLED") {

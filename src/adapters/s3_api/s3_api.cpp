@@ -10,6 +10,7 @@
 #include "common/random.hpp"
 #include "common/url.hpp"
 #include "net/http_server.hpp"
+#include "objstore/store.hpp"
 #include "obs/metrics.hpp"
 
 #include <algorithm>
@@ -75,27 +76,25 @@ std::optional<std::string> UnconfiguredSubresource(const S3Request &request) {
 	              fmt::format("The specified method {} is not allowed against this resource.", request.http.method));
 }
 
-// A vended credential reaches objects under its prefix, and the bucket only to find it or
-// list within the prefix.
+// A vended credential reaches objects under its prefix, and the bucket only to find it, list
+// under the prefix or delete keys under it in a batch.
 void AuthorizeScope(const S3Request &request) {
-	if (request.scope.empty()) {
+	if (!request.scoped) {
 		return;
 	}
 	if (!request.key.empty()) {
 		return request.RequireScope(request.bucket, request.key);
 	}
 	auto &operation = request.operation;
-	if (operation == "HeadBucket" || operation == "GetBucketLocation") {
-		return request.RequireScope(request.bucket, request.scope.substr(request.scope.find('/') + 1));
+	if (operation == "HeadBucket" || operation == "GetBucketLocation" || operation == "DeleteObjects") {
+		return request.RequireScope(request.bucket, request.scope_path + "/");
 	}
 	if (operation == "ListObjects" || operation == "ListObjectsV2" || operation == "ListMultipartUploads") {
 		return request.RequireScope(request.bucket, request.Param("prefix"));
 	}
-	if (operation == "DeleteObjects") {
-		// Iceberg's S3FileIO deletes in batches; each key is checked against the scope.
-		return request.RequireScope(request.bucket, request.scope.substr(request.scope.find('/') + 1));
-	}
-	throw S3Error(403, "AccessDenied", fmt::format("Access Denied: this credential covers s3://{}/ only", request.scope));
+	throw S3Error(403, "AccessDenied",
+	              fmt::format("Access Denied: this credential covers s3://{}/{} only", request.scope_bucket,
+	                          request.scope_path));
 }
 
 // Picks the operation; every branch names it for the metrics before it runs.
@@ -300,10 +299,7 @@ struct S3Api::State {
 				throw S3Error(400, "InvalidToken", "The provided token is malformed or otherwise invalid.");
 			}
 			secret = vended->secret_access_key;
-			request.scope = vended->prefix.substr(vended->prefix.find("://") + 3);
-			while (request.scope.ends_with('/')) {
-				request.scope.pop_back();
-			}
+			ScopeTo(request, vended->prefix);
 		} else if (auto key = users.FindAccessKey(signature->access_key_id)) {
 			secret = key->secret;
 		} else {
@@ -314,9 +310,26 @@ struct S3Api::State {
 		request.secret = std::move(secret);
 	}
 
+	// A credential whose prefix names no bucket reaches nothing: a scope never fails open.
+	static void ScopeTo(S3Request &request, std::string_view prefix) {
+		request.scoped = true;
+		while (prefix.ends_with('/')) {
+			prefix.remove_suffix(1);
+		}
+		std::string key;
+		try {
+			key = objstore::KeyFromUri(prefix);
+		} catch (const Error &) {
+			throw S3Error(403, "AccessDenied", "Access Denied: this credential's location is not a warehouse path");
+		}
+		auto slash = key.find('/');
+		request.scope_bucket = key.substr(0, slash);
+		request.scope_path = slash == std::string::npos ? std::string() : key.substr(slash + 1);
+	}
+
 	void Serve(net::HttpRequest &http, net::HttpResponder &responder) {
 		auto started = std::chrono::steady_clock::now();
-		S3Request request {http, responder, store, options, {}, {}, {}, {}, {}, {}, {}, {}, {}, 0, 0, 0};
+		S3Request request {http, responder, store, options, {}, {}, {}, {}, {}, {}, {}, false, {}, {}, {}, 0, 0, 0};
 		request.request_id = Hex(RandomBytes(8));
 		std::transform(request.request_id.begin(), request.request_id.end(), request.request_id.begin(),
 		               [](unsigned char c) { return std::toupper(c); });
@@ -450,17 +463,15 @@ void S3Request::Send(int status_p, std::string body, net::HttpHeaders headers, s
 }
 
 void S3Request::RequireScope(const std::string &bucket_p, const std::string &key_p) const {
-	if (scope.empty()) {
+	if (!scoped) {
 		return;
 	}
-	auto slash = scope.find('/');
-	auto scope_bucket = scope.substr(0, slash);
-	auto scope_path = slash == std::string::npos ? std::string() : scope.substr(slash + 1);
+	// Under the path means below it: "db/events" does not cover "db/events_v2/...".
 	bool inside = bucket_p == scope_bucket &&
-	              (scope_path.empty() || key_p == scope_path || key_p.starts_with(scope_path + "/"));
+	              (scope_path.empty() || key_p.starts_with(scope_path + "/"));
 	if (!inside) {
 		throw S3Error(403, "AccessDenied",
-		              fmt::format("Access Denied: this credential covers s3://{}/ only", scope));
+		              fmt::format("Access Denied: this credential covers s3://{}/{} only", scope_bucket, scope_path));
 	}
 }
 

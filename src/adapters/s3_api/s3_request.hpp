@@ -27,8 +27,11 @@ struct S3Request {
 	// The verified signature and its secret, for the payload's chunk signatures.
 	std::optional<RequestSignature> signature;
 	std::string secret;
-	// A vended credential's scope ("bucket/prefix"); empty: the principal's own access.
-	std::string scope;
+	// A vended credential reaches only keys under scope_path ("" for the whole bucket) in
+	// scope_bucket; a principal's own key is not scoped.
+	bool scoped = false;
+	std::string scope_bucket;
+	std::string scope_path;
 	// The verified x-amz-checksum-* values of the received payload, by algorithm.
 	std::map<std::string, std::string> checksums;
 	uint64_t bytes_received = 0;
@@ -47,7 +50,8 @@ struct S3Request {
 	std::unique_ptr<PayloadReader> Payload();
 	// Sends a whole response with S3's common headers.
 	void Send(int status, std::string body, net::HttpHeaders headers = {}, std::string content_type = "application/xml");
-	// Fails unless the credential's scope covers `key` in `bucket` (403 AccessDenied).
+	// Fails unless the credential's scope covers `key` (or a listing's prefix) in `bucket`
+	// (403 AccessDenied).
 	void RequireScope(const std::string &bucket, const std::string &key) const;
 };
 
