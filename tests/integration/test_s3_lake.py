@@ -454,3 +454,35 @@ def test_files_the_lake_deletes_leave_s3(akko):
     for key in before:
         assert error_of(client.head_object, Bucket=WAREHOUSE, Key=key)[0] == 404, key
     assert not [k for k in all_keys(client, WAREHOUSE) if k.startswith(prefix + "/")]
+
+
+def test_abandoned_uploads_expire(fresh_akko):
+    """Multipart uploads left unfinished longer than --s3-upload-expiry-hours are aborted (at
+    start, then hourly); younger ones, and their parts, survive."""
+    server = fresh_akko()
+    client = s3_client(server)
+    client.create_bucket(Bucket="expiry")
+    abandoned = client.create_multipart_upload(Bucket="expiry", Key="abandoned.bin")["UploadId"]
+    client.upload_part(Bucket="expiry", Key="abandoned.bin", UploadId=abandoned, PartNumber=1, Body=b"x" * 1000)
+    server.stop()
+
+    # A day's expiry keeps it.
+    kept = AkkoServer(server.data_dir, extra_args=("--s3-upload-expiry-hours", "24"))
+    try:
+        parts = s3_client(kept).list_parts(Bucket="expiry", Key="abandoned.bin", UploadId=abandoned)["Parts"]
+        assert [(p["PartNumber"], p["Size"]) for p in parts] == [(1, 1000)]
+    finally:
+        kept.stop()
+
+    # An expiry of zero hours: every unfinished upload is abandoned; the start-up sweep aborts it.
+    swept = AkkoServer(server.data_dir, extra_args=("--s3-upload-expiry-hours", "0"))
+    try:
+        client = s3_client(swept)
+        assert error_of(client.list_parts, Bucket="expiry", Key="abandoned.bin", UploadId=abandoned) == \
+            (404, "NoSuchUpload")
+        assert client.list_multipart_uploads(Bucket="expiry").get("Uploads", []) == []
+        assert '"event":"s3_uploads_expired"' in swept.log_text()
+        # Its bucket is empty now and may go.
+        client.delete_bucket(Bucket="expiry")
+    finally:
+        swept.stop()

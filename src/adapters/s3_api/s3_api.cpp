@@ -374,18 +374,22 @@ struct S3Api::State {
 		}
 	}
 
-	void SweepUploads() {
+	void AbortExpiredUploads() {
+		try {
+			auto aborted = store.AbortUploadsOlderThan(options.upload_expiry);
+			if (aborted > 0) {
+				log::Info("s3_uploads_expired", {{"aborted", aborted}});
+			}
+		} catch (const std::exception &error) {
+			log::Write(log::Level::Warn, "s3_upload_sweep_failed", {{"error", error.what()}});
+		}
+	}
+
+	void SweepUploadsHourly() {
 		std::unique_lock<std::mutex> guard(sweeper_lock);
 		while (!sweeper_stop.wait_for(guard, kUploadSweepInterval, [this] { return stopping; })) {
 			guard.unlock();
-			try {
-				auto aborted = store.AbortUploadsOlderThan(options.upload_expiry);
-				if (aborted > 0) {
-					log::Info("s3_uploads_expired", {{"aborted", aborted}});
-				}
-			} catch (const std::exception &error) {
-				log::Write(log::Level::Warn, "s3_upload_sweep_failed", {{"error", error.what()}});
-			}
+			AbortExpiredUploads();
 			guard.lock();
 		}
 	}
@@ -404,7 +408,9 @@ struct S3Api::State {
 S3Api::S3Api(objstore::BucketStore &store, auth::UserDirectory &users,
              std::shared_ptr<auth::CredentialVault> credentials, S3ApiOptions options)
     : state(std::make_unique<State>(store, users, std::move(credentials), std::move(options))) {
-	state->sweeper = std::thread([this] { state->SweepUploads(); });
+	// Uploads may have expired while the server was down: swept before the first request.
+	state->AbortExpiredUploads();
+	state->sweeper = std::thread([this] { state->SweepUploadsHourly(); });
 }
 
 S3Api::~S3Api() {
@@ -420,10 +426,6 @@ void S3Api::Register(net::HttpServer &server) {
 	server.RoutePrefix("", "/", [this](net::HttpRequest &request, net::HttpResponder &responder) {
 		state->Serve(request, responder);
 	});
-}
-
-size_t S3Api::AbortExpiredUploads() {
-	return state->store.AbortUploadsOlderThan(state->options.upload_expiry);
 }
 
 std::string S3Request::Param(const std::string &parameter) const {

@@ -45,9 +45,8 @@ public:
 	S3Api &operator=(const S3Api &) = delete;
 
 	// Adds the routes (all paths) to a server made with stream_request_bodies; before Start.
+	// Expired multipart uploads are aborted by an hourly sweep from construction on.
 	void Register(net::HttpServer &server);
-	// Aborts expired multipart uploads; returns how many. Runs every hour by itself too.
-	size_t AbortExpiredUploads();
 
 	struct State;
 
