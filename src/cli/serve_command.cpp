@@ -217,7 +217,7 @@ int ServeCommand::Run() {
 	std::printf("  HTTP API:   http://%s:%d/api/v1/query\n", host.c_str(), http_server.Port());
 	std::printf("  metrics:    http://%s:%d/metrics\n", host.c_str(), http_server.Port());
 	if (s3_server) {
-		std::printf("  S3 API:     http://%s:%d (access key admin, secret: the admin password)\n", host.c_str(),
+		std::printf("  S3 API:     http://%s:%d (access key id: admin)\n", host.c_str(),
 		            s3_server->Port());
 	}
 	std::printf("  data:       %s\n", data_dir.string().c_str());

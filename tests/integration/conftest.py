@@ -38,7 +38,7 @@ class AkkoServer:
         ports = json.loads((self.data_dir / "ports.json").read_text())
         self.pg_port = ports["pg"]
         self.http_port = ports["http"]
-        self.s3_port = ports["s3"]
+        self.s3_port = ports.get("s3")  # absent when the warehouse is an external S3 service
         self.host = "127.0.0.1"
         self.user = "admin"
         self.password = ADMIN_PASSWORD
