@@ -98,6 +98,8 @@ paxos min wait = 0.001
 osd pool default pg autoscale mode = off
 [mon]
 mon data = {d}/mon
+# A throwaway monitor: starting on a host with under 5% free disk (its default refusal) is fine.
+mon data avail crit = 0
 mon cluster log file = {d}/log/cluster.log
 [osd]
 osd data = {d}/osd
