@@ -1,6 +1,7 @@
 #include "auth/scram.hpp"
 
 #include "common/base64.hpp"
+#include "common/digest.hpp"
 #include "common/error.hpp"
 #include "common/random.hpp"
 
@@ -20,16 +21,6 @@ constexpr size_t kSaltLength = 16;
 constexpr size_t kServerNonceBytes = 18;
 constexpr int kMockIterations = 4096;
 constexpr std::string_view kVerifierPrefix = "SCRAM-SHA-256$";
-
-std::string Hmac(std::string_view key, std::string_view data) {
-	unsigned char out[EVP_MAX_MD_SIZE];
-	unsigned int length = 0;
-	if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-	          reinterpret_cast<const unsigned char *>(data.data()), data.size(), out, &length)) {
-		throw Error(ErrorCode::Internal, "HMAC-SHA-256 failed");
-	}
-	return std::string(reinterpret_cast<const char *>(out), length);
-}
 
 std::string Sha256(std::string_view data) {
 	unsigned char out[SHA256_DIGEST_LENGTH];
@@ -93,7 +84,7 @@ bool ValidNonce(std::string_view nonce) {
 ScramVerifier MockVerifier(std::string_view user) {
 	static const std::string secret = RandomBytes(kKeyLength);
 	ScramVerifier mock;
-	mock.salt = Hmac(secret, user).substr(0, kSaltLength);
+	mock.salt = HmacSha256(secret, user).substr(0, kSaltLength);
 	mock.iterations = kMockIterations;
 	mock.stored_key.assign(kKeyLength, '\0');
 	mock.server_key.assign(kKeyLength, '\0');
@@ -141,11 +132,11 @@ ScramVerifier ScramVerifier::FromPassword(const std::string &password, int itera
 
 ScramVerifier ScramVerifier::FromPassword(const std::string &password, const std::string &salt, int iterations) {
 	auto salted = SaltedPassword(password, salt, iterations);
-	return ScramVerifier {salt, iterations, Sha256(Hmac(salted, "Client Key")), Hmac(salted, "Server Key")};
+	return ScramVerifier {salt, iterations, Sha256(HmacSha256(salted, "Client Key")), HmacSha256(salted, "Server Key")};
 }
 
 bool ScramVerifier::CheckPassword(const std::string &password) const {
-	auto client_key = Hmac(SaltedPassword(password, salt, iterations), "Client Key");
+	auto client_key = HmacSha256(SaltedPassword(password, salt, iterations), "Client Key");
 	return ConstantTimeEqual(Sha256(client_key), stored_key);
 }
 
@@ -217,7 +208,7 @@ std::optional<std::string> ScramServer::ClientFinal(std::string_view message) {
 	}
 
 	auto auth_message = client_first_bare + "," + server_first + "," + std::string(without_proof);
-	auto client_signature = Hmac(verifier.stored_key, auth_message);
+	auto client_signature = HmacSha256(verifier.stored_key, auth_message);
 	std::string client_key(kKeyLength, '\0');
 	for (size_t i = 0; i < kKeyLength; i++) {
 		client_key[i] = char((*proof)[i] ^ client_signature[i]);
@@ -226,7 +217,7 @@ std::optional<std::string> ScramServer::ClientFinal(std::string_view message) {
 	if (!ConstantTimeEqual(Sha256(client_key), verifier.stored_key) || !known_user) {
 		return std::nullopt;
 	}
-	return "v=" + Base64Encode(Hmac(verifier.server_key, auth_message));
+	return "v=" + Base64Encode(HmacSha256(verifier.server_key, auth_message));
 }
 
 } // namespace akko::auth

@@ -1,8 +1,10 @@
+#include "common/digest.hpp"
 #include "common/error.hpp"
 #include "common/hex.hpp"
 #include "common/random.hpp"
 #include "objstore/bucket_store.hpp"
 #include "objstore/local_paths.hpp"
+#include "objstore/store.hpp"
 #include "objstore/object_sidecar.hpp"
 
 #include <algorithm>
@@ -68,37 +70,6 @@ bool HasNaturalPath(std::string_view key) {
 	}
 }
 
-class Md5 {
-public:
-	Md5() : context(EVP_MD_CTX_new()) {
-		if (!context || EVP_DigestInit_ex(context, EVP_md5(), nullptr) != 1) {
-			throw Error(ErrorCode::Internal, "cannot start an MD5 digest");
-		}
-	}
-	~Md5() {
-		EVP_MD_CTX_free(context);
-	}
-	Md5(const Md5 &) = delete;
-	Md5 &operator=(const Md5 &) = delete;
-
-	void Update(std::string_view data) {
-		EVP_DigestUpdate(context, data.data(), data.size());
-	}
-	// The digest so far, in binary; the running digest continues.
-	std::string Digest() const {
-		EVP_MD_CTX *copy = EVP_MD_CTX_new();
-		EVP_MD_CTX_copy_ex(copy, context);
-		unsigned char digest[EVP_MAX_MD_SIZE];
-		unsigned int length = 0;
-		EVP_DigestFinal_ex(copy, digest, &length);
-		EVP_MD_CTX_free(copy);
-		return std::string(reinterpret_cast<const char *>(digest), length);
-	}
-
-private:
-	EVP_MD_CTX *context;
-};
-
 size_t ReadAt(int fd, uint64_t offset, char *buffer, size_t size) {
 	size_t done = 0;
 	while (done < size) {
@@ -118,14 +89,14 @@ size_t ReadAt(int fd, uint64_t offset, char *buffer, size_t size) {
 }
 
 std::string Md5HexOfFile(int fd) {
-	Md5 md5;
+	Digest md5 {Digest::Algorithm::Md5};
 	std::string buffer(kCopyChunk, '\0');
 	uint64_t offset = 0;
 	while (auto n = ReadAt(fd, offset, buffer.data(), buffer.size())) {
 		md5.Update(std::string_view(buffer.data(), n));
 		offset += n;
 	}
-	return Hex(md5.Digest());
+	return Hex(md5.Peek());
 }
 
 struct DirectoryEntry {
@@ -278,7 +249,7 @@ public:
 		return size;
 	}
 	std::string Md5Hex() const override {
-		return Hex(md5.Digest());
+		return Hex(md5.Peek());
 	}
 	ObjectVersion Commit(const ObjectAttributes &attributes, const Check &check) override {
 		if (fd < 0) {
@@ -294,7 +265,7 @@ private:
 	Finish finish;
 	fs::path staging;
 	int fd = -1;
-	Md5 md5;
+	Digest md5 {Digest::Algorithm::Md5};
 	uint64_t size = 0;
 };
 
@@ -642,7 +613,7 @@ public:
 		fs::path staging;
 		int fd = CreateStagingFile(directory / kStagingDirectory, staging);
 		try {
-			Md5 etag;
+			std::vector<std::string> part_etags;
 			for (int number : part_numbers) {
 				auto part = upload_directory / PartName(number);
 				int part_fd = ::open(part.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -664,11 +635,14 @@ public:
 					throw;
 				}
 				::close(part_fd);
-				etag.Update(*Unhex(sidecar->etag));
+				part_etags.push_back(sidecar->etag);
 			}
-			auto version = CommitObject(directory, std::string(bucket), std::string(key), fd, staging,
-			                            fmt::format("{}-{}", Hex(etag.Digest()), part_numbers.size()), upload.attributes,
-			                            check);
+			auto etag = MultipartEtag(part_etags);
+			if (!etag) {
+				throw Error(ErrorCode::Internal, fmt::format("upload \"{}\": a part's metadata holds no MD5", upload_id));
+			}
+			auto version = CommitObject(directory, std::string(bucket), std::string(key), fd, staging, *etag,
+			                            upload.attributes, check);
 			::close(fd);
 			std::error_code ignored;
 			fs::remove_all(upload_directory, ignored);
@@ -877,9 +851,9 @@ private:
 	// For a large lake file never read through S3: distinct per file version, and shaped like a
 	// multipart ETag, which sync tools do not compare with an MD5.
 	static std::string StandInEtag(const FileIdentity &identity) {
-		Md5 md5;
+		Digest md5 {Digest::Algorithm::Md5};
 		md5.Update(fmt::format("akko:{}:{}:{}", identity.inode, identity.size, identity.modified_ns));
-		return Hex(md5.Digest()) + "-1";
+		return Hex(md5.Peek()) + "-1";
 	}
 
 	// Objects kept under their hash whose key is in the listing's range, in key order.

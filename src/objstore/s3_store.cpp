@@ -1,7 +1,6 @@
 #include "objstore/s3_store.hpp"
 
 #include "common/error.hpp"
-#include "common/hex.hpp"
 #include "objstore/s3_xml.hpp"
 
 #include <algorithm>
@@ -14,7 +13,6 @@
 #include <fmt/format.h>
 #include <functional>
 #include <mutex>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -286,24 +284,14 @@ private:
 	// Whether the object now is the upload of these parts: its ETag is then S3's multipart ETag,
 	// the MD5 of the parts' MD5s followed by "-" and their count.
 	bool CompletedEarlier(const ObjectName &name, const std::vector<std::string> &etags) {
-		std::string digests;
-		for (auto etag : etags) {
-			etag.erase(std::remove(etag.begin(), etag.end(), '"'), etag.end());
-			auto digest = Unhex(etag);
-			if (!digest) {
-				return false;
-			}
-			digests += *digest;
+		auto expected = MultipartEtag(etags);
+		if (!expected) {
+			return false;
 		}
-		unsigned char md5[EVP_MAX_MD_SIZE];
-		unsigned int md5_size = 0;
-		EVP_Digest(digests.data(), digests.size(), md5, &md5_size, EVP_md5(), nullptr);
-		auto expected = fmt::format("{}-{}", Hex(std::string_view(reinterpret_cast<const char *>(md5), md5_size)),
-		                            etags.size());
 		auto head = client.Send(S3Request {"HEAD", name.bucket, name.key, {}, {}, {}});
 		auto actual = head.Header("etag");
 		actual.erase(std::remove(actual.begin(), actual.end(), '"'), actual.end());
-		return head.status == 200 && actual == expected;
+		return head.status == 200 && actual == *expected;
 	}
 
 	S3StoreOptions options;

@@ -1,5 +1,6 @@
 #include "objstore/sigv4.hpp"
 
+#include "common/digest.hpp"
 #include "common/error.hpp"
 #include "common/hex.hpp"
 
@@ -80,16 +81,6 @@ std::string UriEncode(std::string_view text, bool keep_slash) {
 		}
 	}
 	return out;
-}
-
-std::string HmacSha256(std::string_view key, std::string_view data) {
-	unsigned char out[EVP_MAX_MD_SIZE];
-	unsigned int size = 0;
-	if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char *>(data.data()),
-	          data.size(), out, &size)) {
-		throw Error(ErrorCode::Internal, "HMAC-SHA256 failed");
-	}
-	return std::string(reinterpret_cast<char *>(out), size);
 }
 
 std::string CredentialScope(std::string_view date, std::string_view region, std::string_view service) {

@@ -31,8 +31,6 @@ struct SigV4Request {
 // %XX in upper case; '/' stays only when `keep_slash`.
 std::string UriEncode(std::string_view text, bool keep_slash);
 
-// Raw HMAC-SHA256 bytes.
-std::string HmacSha256(std::string_view key, std::string_view data);
 // "YYYYMMDD/region/service/aws4_request".
 std::string CredentialScope(std::string_view date, std::string_view region, std::string_view service);
 // The key every signature of one scope is made with (raw bytes); `date` is YYYYMMDD.

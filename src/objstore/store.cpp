@@ -1,7 +1,9 @@
 #include "objstore/store.hpp"
 
 #include "common/config.hpp"
+#include "common/digest.hpp"
 #include "common/error.hpp"
+#include "common/hex.hpp"
 #include "objstore/s3_store.hpp"
 
 #include <filesystem>
@@ -19,6 +21,19 @@ void Store::PutFile(std::string_view key, const std::string &path) {
 		throw Error(ErrorCode::Internal, fmt::format("cannot read \"{}\"", path));
 	}
 	Put(key, data.str());
+}
+
+std::optional<std::string> MultipartEtag(const std::vector<std::string> &part_etags) {
+	Digest digests {Digest::Algorithm::Md5};
+	for (auto etag : part_etags) {
+		std::erase(etag, '"');
+		auto digest = Unhex(etag);
+		if (!digest || digest->size() != 16) {
+			return std::nullopt;
+		}
+		digests.Update(*digest);
+	}
+	return fmt::format("{}-{}", Hex(digests.Finish()), part_etags.size());
 }
 
 Warehouse OpenWarehouse(const Config &config, const std::string &data_dir) {

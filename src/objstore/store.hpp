@@ -58,6 +58,10 @@ public:
 std::string KeyFromUri(std::string_view uri);
 std::string UriFromKey(std::string_view key);
 
+// The ETag S3 gives an object completed from these parts (their ETags in order, quoted or not):
+// the MD5 of the parts' binary MD5s, "-", and their count. Nullopt when a part's ETag is no MD5.
+std::optional<std::string> MultipartEtag(const std::vector<std::string> &part_etags);
+
 // Checks a key: UTF-8 path segments joined by '/', none empty, "." or "..", no NUL or
 // backslash, at most 1024 bytes. Throws akko::Error (invalid_input) naming what is wrong.
 void ValidateKey(std::string_view key);

@@ -2,6 +2,7 @@
 
 #include "common/base64.hpp"
 #include "common/civil_time.hpp"
+#include "common/digest.hpp"
 #include "common/hex.hpp"
 #include "common/sql_lexer.hpp"
 #include "common/url.hpp"
@@ -322,37 +323,14 @@ std::string BigEndian(uint32_t value) {
 	        static_cast<char>(value)};
 }
 
-class Digest {
-public:
-	explicit Digest(const EVP_MD *md) : context(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-		if (!context || !EVP_DigestInit_ex(context.get(), md, nullptr)) {
-			throw S3Error(500, "InternalError", "cannot start a digest");
-		}
-	}
-	void Update(const char *data, size_t size) {
-		EVP_DigestUpdate(context.get(), data, size);
-	}
-	// The digest of everything so far, raw; starts over for the next one.
-	std::string Finish() {
-		unsigned char out[EVP_MAX_MD_SIZE];
-		unsigned int size = 0;
-		EVP_DigestFinal_ex(context.get(), out, &size);
-		EVP_DigestInit_ex(context.get(), nullptr, nullptr);
-		return std::string(reinterpret_cast<char *>(out), size);
-	}
-
-private:
-	std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context;
-};
-
 // One x-amz-checksum-<algorithm>, computed over the decoded bytes.
 class Checksum {
 public:
 	explicit Checksum(std::string algorithm_p) : algorithm(std::move(algorithm_p)) {
 		if (algorithm == "sha1") {
-			digest.emplace(EVP_sha1());
+			digest.emplace(Digest::Algorithm::Sha1);
 		} else if (algorithm == "sha256") {
-			digest.emplace(EVP_sha256());
+			digest.emplace(Digest::Algorithm::Sha256);
 		} else if (algorithm == "crc32") {
 			crc = static_cast<uint32_t>(crc32(0, nullptr, 0));
 		} else if (algorithm != "crc32c") {
@@ -361,7 +339,7 @@ public:
 	}
 	void Update(const char *data, size_t size) {
 		if (digest) {
-			digest->Update(data, size);
+			digest->Update(std::string_view(data, size));
 		} else if (algorithm == "crc32") {
 			crc = static_cast<uint32_t>(crc32(crc, reinterpret_cast<const Bytef *>(data), static_cast<uInt>(size)));
 		} else {
@@ -434,7 +412,7 @@ public:
 			trailer = true;
 		} else if (IsHex(mode, 64)) {
 			expected_sha256 = Lower(mode);
-			payload_sha256.emplace(EVP_sha256());
+			payload_sha256.emplace(Digest::Algorithm::Sha256);
 		} else if (!mode.empty() && mode != kUnsignedPayload) {
 			throw S3Error(400, "InvalidArgument",
 			              fmt::format("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, a STREAMING-* value or a SHA-256 "
@@ -480,7 +458,7 @@ public:
 				throw S3Error(400, "InvalidDigest", "The Content-MD5 you specified was invalid.");
 			}
 			expected_md5 = md5;
-			payload_md5.emplace(EVP_md5());
+			payload_md5.emplace(Digest::Algorithm::Md5);
 		}
 	}
 
@@ -511,7 +489,7 @@ public:
 				begin += count;
 				chunk_remaining -= count;
 				if (signed_chunks) {
-					chunk_sha256.Update(out, count);
+					chunk_sha256.Update(std::string_view(out, count));
 				}
 				Consume(out, count);
 				if (chunk_remaining == 0) {
@@ -560,10 +538,10 @@ private:
 			                                                 *decoded_length));
 		}
 		if (payload_sha256) {
-			payload_sha256->Update(data, size);
+			payload_sha256->Update(std::string_view(data, size));
 		}
 		if (payload_md5) {
-			payload_md5->Update(data, size);
+			payload_md5->Update(std::string_view(data, size));
 		}
 		for (auto &checksum : checksums) {
 			checksum.Update(data, size);
@@ -653,7 +631,7 @@ private:
 	}
 
 	void CheckChunkSignature(const std::string &chunk_hash) {
-		auto expected = Hex(objstore::HmacSha256(
+		auto expected = Hex(HmacSha256(
 		    signing_key, fmt::format("AWS4-HMAC-SHA256-PAYLOAD\n{}\n{}\n{}\n{}\n{}", amz_date, scope, previous_signature,
 		                             Sha256Hex(""), chunk_hash)));
 		if (!ConstantTimeEqual(expected, chunk_signature)) {
@@ -698,7 +676,7 @@ private:
 			checksum->expected = value;
 		}
 		if (signed_chunks && trailer) {
-			auto expected = Hex(objstore::HmacSha256(
+			auto expected = Hex(HmacSha256(
 			    signing_key, fmt::format("AWS4-HMAC-SHA256-TRAILER\n{}\n{}\n{}\n{}", amz_date, scope, previous_signature,
 			                             Sha256Hex(canonical))));
 			if (!trailer_signature || !ConstantTimeEqual(expected, *trailer_signature)) {
@@ -755,7 +733,7 @@ private:
 
 	uint64_t chunk_remaining = 0;
 	std::string chunk_signature;
-	Digest chunk_sha256 {EVP_sha256()};
+	Digest chunk_sha256 {Digest::Algorithm::Sha256};
 	std::string signing_key;
 	std::string amz_date;
 	std::string scope;

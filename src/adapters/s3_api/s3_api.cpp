@@ -329,7 +329,7 @@ struct S3Api::State {
 
 	void Serve(net::HttpRequest &http, net::HttpResponder &responder) {
 		auto started = std::chrono::steady_clock::now();
-		S3Request request {http, responder, store, options, {}, {}, {}, {}, {}, {}, {}, false, {}, {}, {}, 0, 0, 0};
+		S3Request request(http, responder, store, options);
 		request.request_id = Hex(RandomBytes(8));
 		std::transform(request.request_id.begin(), request.request_id.end(), request.request_id.begin(),
 		               [](unsigned char c) { return std::toupper(c); });

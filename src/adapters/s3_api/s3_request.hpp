@@ -15,6 +15,11 @@
 namespace akko::s3_api {
 
 struct S3Request {
+	S3Request(const net::HttpRequest &http_p, net::HttpResponder &responder_p, objstore::BucketStore &store_p,
+	          const S3ApiOptions &options_p)
+	    : http(http_p), responder(responder_p), store(store_p), options(options_p) {
+	}
+
 	const net::HttpRequest &http;
 	net::HttpResponder &responder;
 	objstore::BucketStore &store;
