@@ -1,16 +1,24 @@
 #pragma once
-// Who may connect: users with SCRAM-SHA-256 verifiers (never plain passwords), API tokens
-// and S3 access keys, kept in the metastore.
+// Who may connect: users with SCRAM-SHA-256 verifiers and argon2id hashes (never plain
+// passwords), API tokens and S3 access keys, kept in the metastore; and the services every
+// protocol shares to log in: session tokens, OIDC, the failed-login throttle.
+#include "auth/login_throttle.hpp"
+#include "auth/oidc_verifier.hpp"
 #include "auth/scram.hpp"
+#include "auth/token_service.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
+namespace akko {
+struct Config;
+}
 namespace akko::metastore {
 class Metastore;
 }
@@ -23,12 +31,20 @@ struct AccessKey {
 	std::string secret;
 };
 
+struct AuthOptions {
+	TokenOptions tokens;
+	OidcOptions oidc;
+
+	static AuthOptions FromConfig(const Config &config);
+};
+
 class UserDirectory {
 public:
 	using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
-	// `clock_p` times the access key cache; empty for the steady clock.
-	explicit UserDirectory(metastore::Metastore &metastore_p, Clock clock_p = {});
+	// `clock_p` times the caches and the throttle; empty for the steady clock.
+	explicit UserDirectory(metastore::Metastore &metastore_p, Clock clock_p = {}, AuthOptions options_p = {});
+	~UserDirectory();
 
 	// Makes sure user "admin" exists. With a configured password, its verifier is set to
 	// it; without one, a password is generated on the first start only and returned so the
@@ -39,7 +55,9 @@ public:
 
 	bool Exists(const std::string &user) const;
 	std::optional<ScramVerifier> Verifier(const std::string &user) const;
-	// Constant-time check of a plain password against the stored verifier (HTTP basic auth).
+	// Checks a plain password (HTTP logins) against the argon2id hash, or the SCRAM verifier of
+	// a user made before hashes. HTTP basic auth checks on every request, so successes are
+	// remembered for 30 s (as the password's SHA-256); SetPassword forgets them.
 	bool CheckPassword(const std::string &user, const std::string &password) const;
 	// Also sets the user's access key: id the user's name, secret the password.
 	void SetPassword(const std::string &user, const std::string &password);
@@ -49,9 +67,22 @@ public:
 	// honoured with its old secret that long. Changes made through this one apply at once.
 	std::optional<AccessKey> FindAccessKey(const std::string &access_key_id) const;
 
-	// Opaque bearer tokens for the HTTP API; only their SHA-256 is stored.
-	std::string IssueToken(const std::string &user);
+	// Opaque bearer tokens for the HTTP API; only their SHA-256 is stored. `expires_in`
+	// seconds; 0: never.
+	std::string IssueToken(const std::string &user, int64_t expires_in = 0);
+	// The user of an unexpired API token, else nullopt.
 	std::optional<std::string> UserForToken(const std::string &token) const;
+
+	TokenService &Tokens() {
+		return *tokens;
+	}
+	// Null when no OIDC issuer is configured.
+	OidcVerifier *Oidc() {
+		return oidc.get();
+	}
+	LoginThrottle &Throttle() {
+		return throttle;
+	}
 
 private:
 	struct CachedKey {
@@ -60,6 +91,7 @@ private:
 	};
 
 	void ForgetAccessKey(const std::string &access_key_id);
+	void ForgetPassword(const std::string &user);
 
 	metastore::Metastore &metastore;
 	Clock clock;
@@ -67,6 +99,15 @@ private:
 	mutable std::unordered_map<std::string, CachedKey> key_cache;
 	// Moves on with every change, so a read that raced one is not cached.
 	uint64_t key_changes = 0;
+	struct CachedPassword {
+		std::string sha256;
+		std::chrono::steady_clock::time_point expires_at;
+	};
+	mutable std::unordered_map<std::string, CachedPassword> password_cache;
+	uint64_t password_changes = 0;
+	std::unique_ptr<TokenService> tokens;
+	std::unique_ptr<OidcVerifier> oidc;
+	LoginThrottle throttle;
 };
 
 } // namespace akko::auth

@@ -16,8 +16,10 @@
 #include "metastore/metastore.hpp"
 #include "net/http_server.hpp"
 #include "objstore/bucket_store.hpp"
+#include "authz/access_control.hpp"
 #include "net/tls.hpp"
 #include "common/worker_pool.hpp"
+#include "obs/audit_log.hpp"
 #include "obs/readiness.hpp"
 #include "obs/server_metrics.hpp"
 #include "sql/session.hpp"
@@ -104,28 +106,58 @@ int ServeCommand::Run() {
 
 	auto backends = OpenLakeBackends(config, data_dir.string());
 	auto &metastore = backends.metastore;
-	auth::UserDirectory users(*metastore);
+	auth::UserDirectory users(*metastore, {}, auth::AuthOptions::FromConfig(config));
 	auto generated_password = users.EnsureBootstrapAdmin(config.admin_password);
+	authz::AccessControl access(*metastore);
+	access.EnsureBuiltinRoles();
 
 	auto tls_cert = config.tls_cert;
 	auto tls_key = config.tls_key;
+	if (tls_cert.empty() != tls_key.empty()) {
+		throw Error(ErrorCode::ConfigurationError, "tls_cert and tls_key must be given together");
+	}
 	if (tls_cert.empty()) {
 		auto generated = net::EnsureSelfSignedCertificate(data_dir.string());
 		tls_cert = generated.certificate;
 		tls_key = generated.key;
 	}
+	// One context for the HTTP and S3 ports; loading it here fails start-up on a bad key pair.
+	bool http_tls = config.http_tls || config.require_tls;
+	auto http_tls_context = http_tls ? net::MakeServerTlsContext(tls_cert, tls_key) : nullptr;
+	auto http_scheme = http_tls ? "https" : "http";
 
 	catalog::CatalogService lake(*metastore, *backends.warehouse.store, backends.warehouse.uri);
 
+	// Before the engine and every server, so it outlives them all.
+	obs::AuditLog audit((data_dir / "audit").string());
 	engine::EngineOptions engine_options;
+	engine_options.audit_directory = audit.Directory();
 	engine_options.database_path = (data_dir / "engine" / "akko.duckdb").string();
 	engine_options.temp_directory = (data_dir / "engine" / "tmp").string();
 	ConfigureLakeEngine(engine_options, config, lake, backends);
 	engine::Engine engine(engine_options);
 
 	sql::SqlService service(engine);
-	service.on_statement = [](const sql::StatementEvent &event) {
+	service.access = &access;
+	service.users = &users;
+	service.metastore = metastore.get();
+	service.on_statement = [&audit](const sql::StatementEvent &event) {
 		obs::RecordStatement(event.identity->protocol, event.status, event.seconds);
+		// Written before the adapter answers the client (see sql::StatementRecord).
+		obs::AuditRecord record;
+		record.user = event.identity->user;
+		record.roles = event.roles;
+		record.protocol = event.identity->protocol;
+		record.client = event.identity->client;
+		record.operation = *event.sql;
+		record.tables_read = event.access.tables_read;
+		record.tables_written = event.access.tables_written;
+		record.restrictions = event.access.restrictions;
+		record.rows = event.rows;
+		record.duration_ms = event.seconds * 1000;
+		record.outcome = event.status;
+		record.error = event.error_message;
+		audit.Write(record);
 		nlohmann::json fields = {{"user", event.identity->user},     {"protocol", event.identity->protocol},
 		                         {"client", event.identity->client}, {"duration_ms", event.seconds * 1000},
 		                         {"rows", event.rows},               {"status", event.status},
@@ -141,6 +173,7 @@ int ServeCommand::Run() {
 	pg_options.port = config.pg_port;
 	pg_options.tls_cert = tls_cert;
 	pg_options.tls_key = tls_key;
+	pg_options.require_tls = config.require_tls;
 	pg_options.max_connections = config.max_connections;
 	pgwire::PgServer pg_server(pg_options, service, users);
 	pg_server.Start();
@@ -163,6 +196,7 @@ int ServeCommand::Run() {
 	net::HttpServerOptions http_options;
 	http_options.address = config.listen_address;
 	http_options.port = static_cast<uint16_t>(config.http_port);
+	http_options.tls = http_tls_context;
 	net::HttpServer http_server(http_options, workers);
 	http_api::RegisterHttpApi(http_server, service, users, readiness);
 
@@ -181,6 +215,7 @@ int ServeCommand::Run() {
 		s3_options.region = config.s3_region;
 		s3_options.domains = SplitList(config.s3_domain);
 		s3_options.upload_expiry = std::chrono::hours(config.s3_upload_expiry_hours);
+		s3_options.audit = &audit;
 		s3 = std::make_unique<s3_api::S3Api>(*bucket_store, users, credentials, s3_options);
 		// Uploads and downloads hold a worker while bytes flow, so the S3 API has its own pool.
 		s3_workers = std::make_unique<WorkerPool>(std::max<size_t>(64, 8 * cores));
@@ -189,6 +224,7 @@ int ServeCommand::Run() {
 		s3_http.port = static_cast<uint16_t>(config.s3_port);
 		s3_http.stream_request_bodies = true;
 		s3_http.protocol = "s3";
+		s3_http.tls = http_tls_context;
 		s3_server = std::make_unique<net::HttpServer>(s3_http, *s3_workers);
 		s3->Register(*s3_server);
 		s3_server->Start();
@@ -198,7 +234,9 @@ int ServeCommand::Run() {
 	rest_options.s3_host = config.listen_address == "0.0.0.0" ? std::string("localhost") : config.listen_address;
 	rest_options.s3_port = s3_server ? s3_server->Port() : static_cast<uint16_t>(config.s3_port);
 	rest_options.s3_region = config.s3_region;
+	rest_options.s3_tls = http_tls;
 	rest_options.credentials = credentials;
+	rest_options.audit = &audit;
 	iceberg_rest::RegisterIcebergRest(http_server, lake, users, rest_options);
 	http_server.Start();
 
@@ -213,11 +251,12 @@ int ServeCommand::Run() {
 
 	auto host = config.listen_address == "0.0.0.0" ? std::string("localhost") : config.listen_address;
 	std::printf("akko is ready (started in %.0f ms)\n", startup_ms);
-	std::printf("  PostgreSQL: psql \"postgresql://admin@%s:%d/akko\"\n", host.c_str(), pg_server.Port());
-	std::printf("  HTTP API:   http://%s:%d/api/v1/query\n", host.c_str(), http_server.Port());
-	std::printf("  metrics:    http://%s:%d/metrics\n", host.c_str(), http_server.Port());
+	std::printf("  PostgreSQL: psql \"postgresql://admin@%s:%d/akko%s\"\n", host.c_str(), pg_server.Port(),
+	            config.require_tls ? "?sslmode=require" : "");
+	std::printf("  HTTP API:   %s://%s:%d/api/v1/query\n", http_scheme, host.c_str(), http_server.Port());
+	std::printf("  metrics:    %s://%s:%d/metrics\n", http_scheme, host.c_str(), http_server.Port());
 	if (s3_server) {
-		std::printf("  S3 API:     http://%s:%d (access key id: admin)\n", host.c_str(),
+		std::printf("  S3 API:     %s://%s:%d (access key id: admin)\n", http_scheme, host.c_str(),
 		            s3_server->Port());
 	}
 	std::printf("  data:       %s\n", data_dir.string().c_str());

@@ -35,6 +35,25 @@ int ParseCount(const std::string &key, const std::string &value) {
 	throw Error(ErrorCode::ConfigurationError, fmt::format("{}: \"{}\" is not a non-negative integer", key, value));
 }
 
+// The spellings PostgreSQL accepts for a boolean setting (and YAML 1.1's), in any case.
+bool ParseBool(const std::string &key, const std::string &value) {
+	std::string lower;
+	for (auto ch : value) {
+		lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+	}
+	for (auto yes : {"true", "on", "yes", "1"}) {
+		if (lower == yes) {
+			return true;
+		}
+	}
+	for (auto no : {"false", "off", "no", "0"}) {
+		if (lower == no) {
+			return false;
+		}
+	}
+	throw Error(ErrorCode::ConfigurationError, fmt::format("{}: \"{}\" is not a boolean (true or false)", key, value));
+}
+
 ConfigSetting Text(std::string key, std::string help, std::string Config::*member, bool secret = false) {
 	return ConfigSetting {key, std::move(help), [member](Config &c, const std::string &v) { c.*member = v; },
 	                      [member](const Config &c) { return c.*member; }, secret};
@@ -50,6 +69,12 @@ ConfigSetting Count(std::string key, std::string help, int Config::*member) {
 	return ConfigSetting {key, std::move(help),
 	                      [member, key](Config &c, const std::string &v) { c.*member = ParseCount(key, v); },
 	                      [member](const Config &c) { return std::to_string(c.*member); }};
+}
+
+ConfigSetting Bool(std::string key, std::string help, bool Config::*member) {
+	return ConfigSetting {key, std::move(help),
+	                      [member, key](Config &c, const std::string &v) { c.*member = ParseBool(key, v); },
+	                      [member](const Config &c) { return std::string(c.*member ? "true" : "false"); }};
 }
 
 } // namespace
@@ -83,6 +108,9 @@ const std::vector<ConfigSetting> &ConfigSettings() {
 	         &Config::admin_password, true),
 	    Text("tls_cert", "TLS certificate (PEM); default: a self-signed one in the data directory", &Config::tls_cert),
 	    Text("tls_key", "TLS private key (PEM) for --tls-cert", &Config::tls_key),
+	    Bool("http_tls", "serve HTTPS on the HTTP and S3 ports (true or false)", &Config::http_tls),
+	    Bool("require_tls", "refuse PostgreSQL clients that do not negotiate TLS; implies --http-tls true",
+	         &Config::require_tls),
 	    Count("worker_threads", "statement worker threads (0: one per core, at least 4)", &Config::worker_threads),
 	    Count("engine_threads", "DuckDB threads per query (0: one per core)", &Config::engine_threads),
 	    Text("memory_limit", "engine memory limit, e.g. 4GB (default: 80% of RAM)", &Config::memory_limit),
@@ -103,6 +131,16 @@ const std::vector<ConfigSetting> &ConfigSettings() {
 	         &Config::s3_domain),
 	    Count("s3_upload_expiry_hours", "S3 API: abort multipart uploads left unfinished this many hours",
 	          &Config::s3_upload_expiry_hours),
+	    Count("access_token_ttl_seconds", "lifetime of the JWT access tokens of /api/v1/auth/login",
+	          &Config::access_token_ttl_seconds),
+	    Count("refresh_token_ttl_seconds", "lifetime of the single-use refresh tokens of /api/v1/auth/login",
+	          &Config::refresh_token_ttl_seconds),
+	    Text("oidc_issuer", "OpenID Connect issuer URL whose RS256 bearer tokens are accepted (default: none)",
+	         &Config::oidc_issuer),
+	    Text("oidc_audience", "audience OIDC tokens must name in \"aud\" (default: not checked)", &Config::oidc_audience),
+	    Text("oidc_username_claim", "OIDC claim holding the user name", &Config::oidc_username_claim),
+	    Text("oidc_groups_claim", "OIDC claim holding the groups mapped to roles", &Config::oidc_groups_claim),
+	    Text("oidc_role_map", "extra OIDC group to role mappings: idp-group=akko-role,...", &Config::oidc_role_map),
 	};
 	return settings;
 }

@@ -18,6 +18,10 @@ struct Config {
 	std::string admin_password;
 	std::string tls_cert; // PEM; empty: self-signed, generated into the data directory
 	std::string tls_key;
+	// The HTTP and S3 ports serve HTTPS only, with tls_cert or the self-signed certificate.
+	bool http_tls = false;
+	// PostgreSQL clients must negotiate TLS before they may authenticate; implies http_tls.
+	bool require_tls = false;
 	int worker_threads = 0; // statement workers; 0: one per core, at least 4
 	int engine_threads = 0; // DuckDB's own threads; 0: DuckDB's default (cores)
 	std::string memory_limit; // DuckDB memory_limit; empty: DuckDB's default (80% of RAM)
@@ -38,6 +42,13 @@ struct Config {
 	// The S3 API: host names under which buckets are addressed virtual-host style, comma-separated.
 	std::string s3_domain = "localhost";
 	int s3_upload_expiry_hours = 168; // unfinished multipart uploads are aborted after this
+	int access_token_ttl_seconds = 900; // JWT access tokens of POST /api/v1/auth/login
+	int refresh_token_ttl_seconds = 604800; // their single-use refresh tokens
+	std::string oidc_issuer; // empty: OIDC bearer tokens are not accepted
+	std::string oidc_audience; // empty: "aud" is not checked
+	std::string oidc_username_claim = "preferred_username";
+	std::string oidc_groups_claim = "groups";
+	std::string oidc_role_map; // "idp-group=akko-role,..."
 };
 
 // One configurable setting: its yaml key, flag and environment names, and how it is stored.

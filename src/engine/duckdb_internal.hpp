@@ -86,6 +86,8 @@ void InstallPgArithmetic(duckdb::DatabaseInstance &database);
 // current_user and friends name the session's user (see SetSessionUser).
 void InstallPgSessionFunctions(duckdb::DatabaseInstance &database);
 void SetSessionUser(duckdb::ClientContext &context, const std::string &user);
+// current_user_attribute(), current_user_roles() and the mask_* functions (lake_access.hpp).
+void InstallAccessFunctions(duckdb::DatabaseInstance &database);
 // Installs the pg_catalog functions and views that PostgreSQL clients query and DuckDB lacks.
 void InstallPgCompat(duckdb::Connection &connection);
 

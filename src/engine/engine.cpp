@@ -1,7 +1,12 @@
+#include "engine/audit_log_function.hpp"
 #include "engine/duckdb_internal.hpp"
+#include "engine/lake_access.hpp"
+#include "engine/function_gate.hpp"
 #include "engine/lake_functions.hpp"
 #include "engine/lake_storage.hpp"
 #include "engine/pg_dialect.hpp"
+#include "engine/session_access.hpp"
+#include "engine/statement_gate.hpp"
 
 #include <fmt/format.h>
 
@@ -124,11 +129,30 @@ Value ValueFor(duckdb::ClientContext &context, const Param &param, const Logical
 	return value;
 }
 
+// Runs a planned statement. Errors raised while it runs over restricted tables are withheld
+// (they may quote hidden values); errors of binding are the client's own text and are not.
+duckdb::unique_ptr<duckdb::QueryResult> ExecutePending(duckdb::ClientContext &context, duckdb::PendingQueryResult &pending) {
+	if (pending.HasError()) {
+		RaiseError(pending.GetErrorObject());
+	}
+	CheckExplainAllowed(context, pending.statement_type);
+	try {
+		auto result = Translate([&] { return pending.Execute(); });
+		if (result->HasError()) {
+			RaiseError(result->GetErrorObject());
+		}
+		return result;
+	} catch (akko::Error &error) {
+		throw WithheldError(context, std::move(error));
+	}
+}
+
 class DuckPreparedQuery : public PreparedQuery {
 public:
 	DuckPreparedQuery(duckdb::Connection &connection_p, duckdb::unique_ptr<duckdb::PreparedStatement> prepared_p,
-	                  const std::string &sql)
-	    : connection(connection_p), prepared(std::move(prepared_p)) {
+	                  const std::string &sql, std::string rewritten_p)
+	    : connection(connection_p), prepared(std::move(prepared_p)), rewritten(std::move(rewritten_p)),
+	      guard_at_prepare(GuardOf(*connection.context)), report_at_prepare(ReportOf(*connection.context)) {
 		info = DescribeStatement(prepared->GetStatementType(), prepared->GetStatementProperties().return_type, sql);
 		auto expected = prepared->GetExpectedParameterTypes();
 		for (idx_t i = 1; i <= prepared->named_param_map.size(); i++) {
@@ -166,17 +190,28 @@ public:
 		for (idx_t i = 0; i < params.size(); i++) {
 			values.push_back(Translate([&] { return ValueFor(context, params[i], &expected_types[i]); }));
 		}
-		auto pending = Translate([&] { return prepared->PendingQuery(values, true); });
-		if (pending->HasError()) {
-			RaiseError(pending->GetErrorObject());
+		if (GuardOf(context) != guard_at_prepare) {
+			// The principal's grants, filters or masks changed since this was bound.
+			auto fresh = Translate([&] { return connection.Prepare(rewritten); });
+			if (fresh->HasError()) {
+				RaiseError(fresh->GetErrorObject());
+			}
+			prepared = std::move(fresh);
+			guard_at_prepare = GuardOf(context);
+			report_at_prepare = std::exchange(ReportOf(context), AccessReport {});
 		}
-		auto result = Translate([&] { return pending->Execute(); });
+		MergeReport(ReportOf(context), report_at_prepare);
+		auto pending = Translate([&] { return prepared->PendingQuery(values, true); });
+		auto result = ExecutePending(context, *pending);
 		return MakeQueryStream(context, std::move(result), info);
 	}
 
 private:
 	duckdb::Connection &connection;
 	duckdb::unique_ptr<duckdb::PreparedStatement> prepared;
+	std::string rewritten;
+	const AccessGuard *guard_at_prepare;
+	AccessReport report_at_prepare;
 	StatementInfo info;
 	std::vector<LogicalType> expected_types;
 	std::vector<ColumnType> parameter_types;
@@ -335,22 +370,20 @@ public:
 	}
 
 	std::unique_ptr<PreparedQuery> Prepare(const std::string &sql) override {
-		auto prepared = Translate([&] { return connection.Prepare(RewritePgDialect(sql)); });
+		auto rewritten = RewritePgDialect(sql);
+		Translate([&] { CheckStatements(*connection.context, rewritten); });
+		auto prepared = Translate([&] { return connection.Prepare(rewritten); });
 		if (prepared->HasError()) {
 			RaiseError(prepared->GetErrorObject());
 		}
-		return std::make_unique<DuckPreparedQuery>(connection, std::move(prepared), sql);
+		return std::make_unique<DuckPreparedQuery>(connection, std::move(prepared), sql, rewritten);
 	}
 
 	std::unique_ptr<QueryStream> Run(const std::string &sql) override {
-		auto pending = Translate([&] { return connection.PendingQuery(RewritePgDialect(sql), true); });
-		if (pending->HasError()) {
-			RaiseError(pending->GetErrorObject());
-		}
-		auto result = Translate([&] { return pending->Execute(); });
-		if (result->HasError()) {
-			RaiseError(result->GetErrorObject());
-		}
+		auto rewritten = RewritePgDialect(sql);
+		Translate([&] { CheckStatements(*connection.context, rewritten); });
+		auto pending = Translate([&] { return connection.PendingQuery(rewritten, true); });
+		auto result = ExecutePending(*connection.context, *pending);
 		auto info = DescribeStatement(result->statement_type, result->properties.return_type, sql);
 		return MakeQueryStream(*connection.context, std::move(result), std::move(info));
 	}
@@ -364,6 +397,10 @@ public:
 			return found.get();
 		});
 		if (entry && entry->ParentCatalog().GetCatalogType() == "iceberg") {
+			Translate([&] {
+				CheckLakeTable(context, entry->schema.name, entry->name, TableAction::Insert);
+				NoteTableWritten(context, entry->schema.name, entry->name);
+			});
 			return std::make_unique<LakeTableAppender>(connection, *entry, table, columns);
 		}
 		return std::make_unique<DuckTableAppender>(connection, table, columns);
@@ -375,6 +412,14 @@ public:
 
 	void SetUser(const std::string &user) override {
 		SetSessionUser(*connection.context, user);
+	}
+
+	void SetAccessGuard(std::shared_ptr<const AccessGuard> guard) override {
+		SetSessionAccess(*connection.context, std::move(guard));
+	}
+
+	AccessReport TakeAccessReport() override {
+		return std::exchange(ReportOf(*connection.context), AccessReport {});
 	}
 
 	bool InTransaction() override {
@@ -419,12 +464,18 @@ Engine::Engine(const EngineOptions &options) : state(std::make_unique<State>()) 
 		                                                  &config);
 	});
 	Translate([&] {
+		// First: the lake's own table functions installed below are not file readers to gate.
+		InstallFunctionGate(*state->database->instance);
 		InstallPgArithmetic(*state->database->instance);
 		InstallPgSessionFunctions(*state->database->instance);
+		InstallAccessFunctions(*state->database->instance);
 		InstallLakeFunctions(*state->database->instance);
 	});
 	duckdb::Connection setup(*state->database);
 	Translate([&] { InstallPgCompat(setup); });
+	if (!options.audit_directory.empty()) {
+		InstallAuditLog(setup, options.audit_directory);
+	}
 	if (options.lake) {
 		AttachLake(setup);
 	}

@@ -5,6 +5,7 @@
 // int16/int32/int64/Int128 for precision <=4/<=9/<=18/more; Date int32 days since
 // 1970-01-01; Time int64 microseconds; Timestamp and TimestampTz int64 microseconds since
 // 1970-01-01 (other precisions are converted); Interval engine::Interval.
+#include "engine/access_guard.hpp"
 #include "engine/column_type.hpp"
 #include "engine/result_chunk.hpp"
 
@@ -36,6 +37,8 @@ struct EngineOptions {
 	std::string warehouse;
 	// Local disk for the blocks of remote (S3) warehouse files the engine reads, e.g. "1GB".
 	std::string remote_cache_size = "1GB";
+	// The audit log's directory (obs::AuditLog): when set, superusers read it as akko_system.audit_log.
+	std::string audit_directory;
 };
 
 enum class ReturnKind : uint8_t {
@@ -106,6 +109,10 @@ public:
 	virtual bool InTransaction() = 0;
 	// The user current_user names in this session's SQL.
 	virtual void SetUser(const std::string &user) = 0;
+	// What the session's principal may do; null (the default) for the server's own sessions.
+	virtual void SetAccessGuard(std::shared_ptr<const AccessGuard> guard) = 0;
+	// What the statements since the last call touched; resets it.
+	virtual AccessReport TakeAccessReport() = 0;
 	// The engine's value of a setting, or nullopt when the engine has no such setting.
 	virtual std::optional<std::string> CurrentSetting(const std::string &name) = 0;
 };

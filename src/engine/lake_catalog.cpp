@@ -2,6 +2,7 @@
 #include "engine/lake_catalog.hpp"
 
 #include "common/random.hpp"
+#include "engine/lake_access.hpp"
 #include "engine/lake_delete.hpp"
 #include "engine/lake_delete_filter.hpp"
 #include "engine/lake_insert.hpp"
@@ -107,6 +108,7 @@ ViewCatalogEntry &LakeCatalog::ViewEntry(ClientContext &context, LakeSchemaEntry
 }
 
 optional_ptr<CatalogEntry> LakeCatalog::CreateSchema(CatalogTransaction catalog_transaction, CreateSchemaInfo &info) {
+	CheckLakeCatalogDdl(catalog_transaction.GetContext());
 	auto &transaction = catalog_transaction.transaction->Cast<LakeTransaction>();
 	if (transaction.NamespaceExists(info.schema)) {
 		if (info.on_conflict == OnCreateConflict::IGNORE_ON_CONFLICT) {
@@ -145,6 +147,7 @@ void LakeCatalog::ScanSchemas(ClientContext &context, std::function<void(SchemaC
 }
 
 void LakeCatalog::DropSchema(ClientContext &context, DropInfo &info) {
+	CheckLakeCatalogDdl(context);
 	auto &transaction = LakeTransaction::Get(context, *this);
 	if (!transaction.NamespaceExists(info.name)) {
 		if (info.if_not_found == OnEntryNotFound::RETURN_NULL) {
@@ -186,6 +189,8 @@ PhysicalOperator &LakeCatalog::PlanInsert(ClientContext &context, PhysicalPlanGe
 		plan = planner.ResolveDefaultsProjection(op, *plan);
 	}
 	auto &table = op.table.Cast<LakeTableEntry>();
+	CheckLakeTable(context, table.schema.name, table.name, TableAction::Insert);
+	NoteTableWritten(context, table.schema.name, table.name);
 	auto &shape = table.Shape();
 	auto copy = PlanLakeCopy(context, planner, *this, shape.location, shape.schema, shape.spec, plan);
 	auto &insert = planner.Make<LakeInsert>(table, copy.location);
@@ -197,6 +202,8 @@ PhysicalOperator &LakeCatalog::PlanCreateTableAs(ClientContext &context, Physica
                                                  LogicalCreateTable &op, PhysicalOperator &plan) {
 	auto &schema = op.schema.Cast<LakeSchemaEntry>();
 	auto &base = op.info->Base();
+	CheckLakeNamespaceDdl(context, schema.name);
+	NoteTableWritten(context, schema.name, base.table);
 	auto &transaction = LakeTransaction::Get(context, *this);
 	bool is_view = false;
 	for (auto &[view, sql] : transaction.Views(schema.name)) {
@@ -236,6 +243,8 @@ PhysicalOperator &LakeCatalog::PlanDelete(ClientContext &context, PhysicalPlanGe
 	if (op.return_chunk) {
 		throw NotImplementedException("DELETE ... RETURNING from an Iceberg table");
 	}
+	CheckLakeTable(context, op.table.schema.name, op.table.name, TableAction::Delete);
+	NoteTableWritten(context, op.table.schema.name, op.table.name);
 	auto &filename = op.expressions[0]->Cast<BoundReferenceExpression>();
 	auto &position = op.expressions[1]->Cast<BoundReferenceExpression>();
 	auto &result = planner.Make<LakeDelete>(op.table.Cast<LakeTableEntry>(), filename.index, position.index);
@@ -249,6 +258,8 @@ PhysicalOperator &LakeCatalog::PlanUpdate(ClientContext &context, PhysicalPlanGe
 		throw NotImplementedException("UPDATE ... RETURNING on an Iceberg table");
 	}
 	auto &table = op.table.Cast<LakeTableEntry>();
+	CheckLakeTable(context, table.schema.name, table.name, TableAction::Update);
+	NoteTableWritten(context, table.schema.name, table.name);
 	// The binder adds the row id pair as the input's last two columns.
 	auto &result = PlanLakeUpdate(context, planner, table, op.columns, op.expressions, plan.types.size() - 2);
 	result.children.push_back(plan);
@@ -261,6 +272,15 @@ PhysicalOperator &LakeCatalog::PlanMergeInto(ClientContext &context, PhysicalPla
 		throw NotImplementedException("MERGE ... RETURNING on an Iceberg table");
 	}
 	auto &table = op.table.Cast<LakeTableEntry>();
+	for (auto &entry : op.actions) {
+		for (auto &action : entry.second) {
+			auto kind = action->action_type == MergeActionType::MERGE_INSERT   ? TableAction::Insert
+			            : action->action_type == MergeActionType::MERGE_DELETE ? TableAction::Delete
+			                                                                   : TableAction::Update;
+			CheckLakeTable(context, table.schema.name, table.name, kind);
+		}
+	}
+	NoteTableWritten(context, table.schema.name, table.name);
 	map<MergeActionCondition, vector<unique_ptr<MergeIntoOperator>>> actions;
 	for (auto &entry : op.actions) {
 		vector<unique_ptr<MergeIntoOperator>> planned;

@@ -1,5 +1,6 @@
 #include "engine/duckdb_internal.hpp"
 #include "engine/lake_delete_filter.hpp"
+#include "engine/function_gate.hpp"
 
 #include "engine/lake_catalog.hpp"
 #include "engine/lake_types.hpp"
@@ -97,9 +98,7 @@ std::vector<int64_t> EqualityDeletedPositions(ClientContext &context, const std:
 void ReadParquetFile(ClientContext &context, const std::string &path,
                      const std::function<void(DataChunk &chunk, const std::vector<std::string> &names)> &consume,
                      named_parameter_map_t parameters) {
-	auto &system = Catalog::GetSystemCatalog(context);
-	auto &entry = system.GetEntry<TableFunctionCatalogEntry>(context, DEFAULT_SCHEMA, "parquet_scan");
-	auto scan = entry.functions.GetFunctionByOffset(0);
+	auto scan = UnguardedTableFunction(context, "parquet_scan");
 	vector<Value> inputs {Value(path)};
 	vector<LogicalType> input_types;
 	vector<string> input_names;

@@ -7,6 +7,7 @@
 #include "duckdb/main/client_data.hpp"
 #include "duckdb/parser/keyword_helper.hpp"
 #include "duckdb/parser/parsed_data/create_table_function_info.hpp"
+#include "engine/lake_access.hpp"
 #include "engine/lake_catalog.hpp"
 #include "engine/lake_transaction.hpp"
 #include "engine/lake_types.hpp"
@@ -912,6 +913,15 @@ void PinTable(ClientContext &context, MetadataTableData &data) {
 		ThrowAsDuck(akko::Error(ErrorCode::UndefinedTable, fmt::format("iceberg_{}: table \"{}.{}\" does not exist",
 		                                                               KindName(data.kind), data.schema, data.table)));
 	}
+	// Metadata tables show column bounds and file paths: only for those who read the table whole.
+	CheckLakeTable(context, data.schema, data.table, TableAction::Select);
+	if (!RestrictionFor(context, data.schema, data.table).Empty()) {
+		ThrowAsDuck(akko::Error(ErrorCode::PermissionDenied,
+		                        fmt::format("permission denied: iceberg_{} of {}.{} would show values its row filters or "
+		                                    "column masks hide",
+		                                    KindName(data.kind), data.schema, data.table)));
+	}
+	NoteTableRead(context, data.schema, data.table);
 	data.catalog = &catalog;
 	data.metadata = state->base.metadata;
 	data.metadata_location = state->base.metadata_location;

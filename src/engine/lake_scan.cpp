@@ -1,5 +1,6 @@
 #include "engine/duckdb_internal.hpp"
 #include "engine/lake_scan.hpp"
+#include "engine/function_gate.hpp"
 
 #include "engine/lake_catalog.hpp"
 #include "engine/lake_delete_filter.hpp"
@@ -472,9 +473,7 @@ TableFunction LakeScanFunction(ClientContext &context, LakeTableEntry &table, un
 		}
 	}
 
-	auto &system = Catalog::GetSystemCatalog(context);
-	auto &parquet = system.GetEntry<TableFunctionCatalogEntry>(context, DEFAULT_SCHEMA, "parquet_scan");
-	auto function = parquet.functions.GetFunctionByOffset(0);
+	auto function = UnguardedTableFunction(context, "parquet_scan");
 	function.name = "iceberg_scan";
 	function.get_multi_file_reader = LakeMultiFileReader::Create;
 	function.statistics = nullptr;

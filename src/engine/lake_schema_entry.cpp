@@ -1,6 +1,7 @@
 #include "engine/duckdb_internal.hpp"
 #include "engine/lake_schema_entry.hpp"
 
+#include "engine/lake_access.hpp"
 #include "engine/lake_catalog.hpp"
 #include "engine/lake_metadata_tables.hpp"
 #include "engine/lake_scan.hpp"
@@ -233,18 +234,24 @@ optional_ptr<CatalogEntry> LakeSchemaEntry::LookupEntry(CatalogTransaction catal
 		return nullptr;
 	}
 	auto &transaction = catalog_transaction.transaction->Cast<LakeTransaction>();
-	auto *state = transaction.FindTable(name, lookup_info.GetEntryName());
+	auto &context = catalog_transaction.GetContext();
+	auto &lake_catalog = catalog.Cast<LakeCatalog>();
+	// A restricted view reads its table by the table's base name, unrestricted.
+	auto base_of = TableOfBaseName(lookup_info.GetEntryName());
+	auto entry_name = base_of ? *base_of : lookup_info.GetEntryName();
+	auto *state = transaction.FindTable(name, entry_name);
 	if (!state) {
 		// Tables and views share one name space.
 		for (auto &[view, sql] : transaction.Views(this->name)) {
-			if (StringUtil::CIEquals(view, lookup_info.GetEntryName())) {
-				return &catalog.Cast<LakeCatalog>().ViewEntry(catalog_transaction.GetContext(), *this, view, sql);
+			if (StringUtil::CIEquals(view, entry_name)) {
+				CheckLakeTable(context, name, view, TableAction::Select);
+				NoteTableRead(context, name, view);
+				return &lake_catalog.ViewEntry(context, *this, view, sql);
 			}
 		}
 		// "orders$snapshots": a metadata table of "orders", found by name but never listed by Scan.
-		if (auto view = MetadataTableView(transaction, name, lookup_info.GetEntryName())) {
-			return &catalog.Cast<LakeCatalog>().ViewEntry(catalog_transaction.GetContext(), *this,
-			                                              lookup_info.GetEntryName(), *view);
+		if (auto view = MetadataTableView(transaction, name, entry_name)) {
+			return &lake_catalog.ViewEntry(context, *this, entry_name, *view);
 		}
 		return nullptr;
 	}
@@ -257,7 +264,17 @@ optional_ptr<CatalogEntry> LakeSchemaEntry::LookupEntry(CatalogTransaction catal
 			schema_id = *snapshot->schema_id;
 		}
 	}
-	return &catalog.Cast<LakeCatalog>().TableEntry(*this, state->id.name, metadata, schema_id);
+	auto &table = lake_catalog.TableEntry(*this, state->id.name, metadata, schema_id);
+	if (base_of) {
+		return &table;
+	}
+	CheckLakeTable(context, name, state->id.name, TableAction::Reference);
+	auto restriction = RestrictionFor(context, name, state->id.name);
+	if (restriction.Empty()) {
+		return &table;
+	}
+	return &lake_catalog.ViewEntry(context, *this, state->id.name,
+	                               RestrictedViewSql(name, state->id.name, table.GetColumns(), restriction));
 }
 
 LakeTableEntry &LakeSchemaEntry::CreateLakeTable(ClientContext &context, const CreateTableInfo &info,
@@ -279,6 +296,7 @@ optional_ptr<CatalogEntry> LakeSchemaEntry::CreateTable(CatalogTransaction catal
                                                         BoundCreateTableInfo &info) {
 	auto &base = info.Base();
 	auto &context = catalog_transaction.GetContext();
+	CheckLakeNamespaceDdl(context, name);
 	auto &lake_catalog = catalog.Cast<LakeCatalog>();
 	auto &transaction = catalog_transaction.transaction->Cast<LakeTransaction>();
 	for (auto &[view, sql] : transaction.Views(name)) {
@@ -307,6 +325,7 @@ optional_ptr<CatalogEntry> LakeSchemaEntry::CreateView(CatalogTransaction catalo
 	auto &lake_catalog = catalog.Cast<LakeCatalog>();
 	auto &transaction = catalog_transaction.transaction->Cast<LakeTransaction>();
 	auto &context = catalog_transaction.GetContext();
+	CheckLakeNamespaceDdl(context, name);
 	if (transaction.FindTable(name, info.view_name)) {
 		throw CatalogException("Table with name \"%s\" already exists!", info.view_name);
 	}
@@ -384,6 +403,7 @@ optional_ptr<CatalogEntry> LakeSchemaEntry::CreateType(CatalogTransaction transa
 }
 
 void LakeSchemaEntry::DropEntry(ClientContext &context, DropInfo &info) {
+	CheckLakeNamespaceDdl(context, name);
 	auto &lake_catalog = catalog.Cast<LakeCatalog>();
 	auto &transaction = LakeTransaction::Get(context, catalog);
 	if (info.type == CatalogType::VIEW_ENTRY) {
@@ -413,6 +433,7 @@ void LakeSchemaEntry::Alter(CatalogTransaction catalog_transaction, AlterInfo &i
 	if (info.type != AlterType::ALTER_TABLE && info.type != AlterType::SET_COLUMN_COMMENT && !table_comment) {
 		NotSupported("only ALTER TABLE and COMMENT ON a table or column apply to a lake schema");
 	}
+	CheckLakeNamespaceDdl(catalog_transaction.GetContext(), name);
 	auto &alter = info;
 	auto &lake_catalog = catalog.Cast<LakeCatalog>();
 	auto &service = lake_catalog.Service();

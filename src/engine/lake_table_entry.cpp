@@ -1,6 +1,7 @@
 #include "engine/duckdb_internal.hpp"
 #include "engine/lake_table_entry.hpp"
 
+#include "engine/lake_access.hpp"
 #include "engine/lake_scan.hpp"
 #include "engine/lake_types.hpp"
 #include "iceberg/value_type.hpp"
@@ -53,11 +54,15 @@ unique_ptr<BaseStatistics> LakeTableEntry::GetStatistics(ClientContext &context,
 }
 
 TableFunction LakeTableEntry::GetScanFunction(ClientContext &context, unique_ptr<FunctionData> &bind_data) {
+	CheckLakeTable(context, schema.name, name, TableAction::Select);
+	NoteTableRead(context, schema.name, name);
 	return LakeScanFunction(context, *this, bind_data, nullptr);
 }
 
 TableFunction LakeTableEntry::GetScanFunction(ClientContext &context, unique_ptr<FunctionData> &bind_data,
                                               const EntryLookupInfo &lookup_info) {
+	CheckLakeTable(context, schema.name, name, TableAction::Select);
+	NoteTableRead(context, schema.name, name);
 	return LakeScanFunction(context, *this, bind_data, lookup_info.GetAtClause());
 }
 

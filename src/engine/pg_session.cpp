@@ -1,4 +1,5 @@
 #include "engine/duckdb_internal.hpp"
+#include "engine/session_access.hpp"
 
 #include "duckdb/catalog/catalog_entry/schema_catalog_entry.hpp"
 #include "duckdb/main/client_context_state.hpp"
@@ -15,14 +16,17 @@ constexpr const char *kIdentityKey = "akko_session_identity";
 
 // Kept in the client context, where SQL cannot change it (unlike a SET VARIABLE).
 struct SessionIdentityState : public ClientContextState {
-	explicit SessionIdentityState(string user_p) : user(std::move(user_p)) {
-	}
-	string user;
+	string user = "akko";
+	std::shared_ptr<const AccessGuard> guard;
+	AccessReport report;
 };
 
+SessionIdentityState &IdentityOf(ClientContext &context) {
+	return *context.registered_state->GetOrCreate<SessionIdentityState>(kIdentityKey);
+}
+
 void CurrentUser(DataChunk &args, ExpressionState &state, Vector &result) {
-	auto identity = state.GetContext().registered_state->Get<SessionIdentityState>(kIdentityKey);
-	result.Reference(Value(identity ? identity->user : string("akko")));
+	result.Reference(Value(IdentityOf(state.GetContext()).user));
 }
 
 } // namespace
@@ -54,8 +58,27 @@ void InstallPgSessionFunctions(DatabaseInstance &database) {
 }
 
 void SetSessionUser(ClientContext &context, const std::string &user) {
-	context.registered_state->Remove(kIdentityKey);
-	context.registered_state->Insert(kIdentityKey, make_shared_ptr<SessionIdentityState>(user));
+	IdentityOf(context).user = user;
+}
+
+const AccessGuard *GuardOf(ClientContext &context) {
+	return IdentityOf(context).guard.get();
+}
+
+AccessReport &ReportOf(ClientContext &context) {
+	return IdentityOf(context).report;
+}
+
+void SetSessionAccess(ClientContext &context, std::shared_ptr<const AccessGuard> guard) {
+	IdentityOf(context).guard = std::move(guard);
+}
+
+std::string LakeObjectName::ToString() const {
+	std::string text;
+	for (auto &level : namespace_name) {
+		text += level + ".";
+	}
+	return text + name;
 }
 
 } // namespace akko::engine

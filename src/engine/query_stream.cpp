@@ -1,4 +1,5 @@
 #include "engine/duckdb_internal.hpp"
+#include "engine/lake_access.hpp"
 
 namespace akko::engine {
 
@@ -139,6 +140,14 @@ public:
 	}
 
 	std::unique_ptr<ResultChunk> Next() override {
+		try {
+			return NextChunk();
+		} catch (akko::Error &error) {
+			throw WithheldError(context, std::move(error));
+		}
+	}
+
+	std::unique_ptr<ResultChunk> NextChunk() {
 		while (!done) {
 			auto chunk = Translate([&] { return result->Fetch(); });
 			if (!chunk) {

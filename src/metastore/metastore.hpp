@@ -18,12 +18,17 @@ struct UserRecord {
 	std::string scram_verifier; // pg_authid format, see auth::ScramVerifier
 	bool is_superuser = false;
 	int64_t created_at = 0; // seconds since the Unix epoch
+	// PHC string of an argon2id hash of the password ("$argon2id$v=19$..."); empty when the
+	// user was made before passwords were hashed that way (HTTP logins then use the verifier).
+	std::string password_hash;
 };
 
 struct TokenRecord {
 	std::string sha256_hex; // of the whole token; the token itself is never stored
 	std::string user;
 	int64_t created_at = 0; // seconds since the Unix epoch
+	int64_t expires_at = 0; // seconds since the Unix epoch; 0: never
+	std::string kind = "api"; // "api" (API tokens of service accounts) or "refresh" (HTTP login)
 };
 
 // An S3 access key of an akko principal. The secret is stored in the clear, unlike passwords
@@ -37,6 +42,72 @@ struct AccessKeyRecord {
 
 // A namespace's levels, outermost first: {"sales", "eu"} for sales.eu.
 using NamespaceName = std::vector<std::string>;
+
+// The access model (see docs/access-control.md). Users and roles share one name space;
+// names are kept as given (the SQL layer folds unquoted names to lower case).
+struct RoleRecord {
+	std::string name;
+	bool builtin = false;
+	int64_t created_at = 0; // seconds since the Unix epoch
+};
+
+// `member` (a user or a role) is a member of `role`.
+struct RoleMembershipRecord {
+	std::string member;
+	std::string role;
+	auto operator<=>(const RoleMembershipRecord &) const = default;
+};
+
+// `grantee` (a user or a role) holds `privilege` on an object: a table (namespace_name and
+// name), a namespace (name empty), or the whole catalog (namespace_name and name empty).
+struct GrantRecord {
+	std::string grantee;
+	std::string privilege; // "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "CREATE", "USAGE"
+	NamespaceName namespace_name;
+	std::string name;
+	auto operator<=>(const GrantRecord &) const = default;
+};
+
+// A row filter: rows of the table for which `predicate` (SQL) holds are what `roles` see.
+struct RowPolicyRecord {
+	std::string name; // unique per table
+	NamespaceName namespace_name;
+	std::string table;
+	std::vector<std::string> roles; // users or roles the policy applies to
+	std::string predicate;
+	int64_t created_at = 0;
+};
+
+// A column mask: `roles` see `expression` (SQL over the table's columns) in place of `column`.
+struct ColumnMaskRecord {
+	std::string name; // unique per table
+	NamespaceName namespace_name;
+	std::string table;
+	std::string column;
+	std::vector<std::string> roles;
+	std::string expression;
+	int64_t created_at = 0;
+};
+
+struct UserAttributeRecord {
+	std::string user;
+	std::string key;
+	std::string value;
+	auto operator<=>(const UserAttributeRecord &) const = default;
+};
+
+// The whole access model, read in one transaction. `version` moves on with every change to
+// it (by any server sharing the metastore), so a cached copy can tell it is stale.
+struct AccessModel {
+	int64_t version = 0;
+	std::vector<UserRecord> users; // without verifiers and password hashes
+	std::vector<RoleRecord> roles;
+	std::vector<RoleMembershipRecord> memberships;
+	std::vector<GrantRecord> grants;
+	std::vector<RowPolicyRecord> row_policies; // in creation order
+	std::vector<ColumnMaskRecord> column_masks; // in creation order
+	std::vector<UserAttributeRecord> user_attributes;
+};
 
 struct NamespaceRecord {
 	NamespaceName name;
@@ -66,13 +137,47 @@ public:
 	virtual void CreateUser(const UserRecord &user) = 0;
 	// Throws UndefinedObject when the user does not exist.
 	virtual void SetUserVerifier(const std::string &name, const std::string &scram_verifier) = 0;
-	// Drops the user's tokens and access keys with it. Returns false when there was no such user.
+	// Drops the user's tokens, access keys, memberships, grants and attributes with it, and
+	// takes the user out of the roles lists of policies and masks. Returns false when there
+	// was no such user.
 	virtual bool DropUser(const std::string &name) = 0;
+	// Throws UndefinedObject when the user does not exist.
+	virtual void SetUserPasswordHash(const std::string &name, const std::string &password_hash) = 0;
 
 	// Throws UndefinedObject when the user does not exist, DuplicateObject on a hash collision.
 	virtual void CreateToken(const TokenRecord &token) = 0;
 	virtual std::optional<TokenRecord> FindToken(const std::string &sha256_hex) = 0;
 	virtual bool DropToken(const std::string &sha256_hex) = 0;
+	// Drops the tokens that expired before `now` (seconds since the epoch); returns how many.
+	virtual int64_t DropExpiredTokens(int64_t now) = 0;
+
+	// Server-wide values every server sharing the metastore must agree on (the key that signs
+	// access tokens). PutSetting inserts or replaces.
+	virtual std::optional<std::string> FindSetting(const std::string &name) = 0;
+	virtual void PutSetting(const std::string &name, const std::string &value) = 0;
+
+	// The access model. Every change below moves AccessModel::version on.
+	virtual AccessModel LoadAccessModel() = 0;
+	virtual int64_t AccessVersion() = 0;
+	// Throws DuplicateObject when a role or a user has the name.
+	virtual void CreateRole(const RoleRecord &role) = 0;
+	// Drops its memberships (both ways) and grants, and takes it out of the roles lists of
+	// policies and masks. False when there was no such role.
+	virtual bool DropRole(const std::string &name) = 0;
+	// Idempotent. Throws UndefinedObject when the member or the role does not exist.
+	virtual void PutRoleMembership(const RoleMembershipRecord &membership) = 0;
+	virtual bool DropRoleMembership(const RoleMembershipRecord &membership) = 0;
+	// Idempotent. Throws UndefinedObject when the grantee does not exist.
+	virtual void PutGrant(const GrantRecord &grant) = 0;
+	virtual bool DropGrant(const GrantRecord &grant) = 0;
+	// Throws DuplicateObject when the table has a policy (a mask) of that name.
+	virtual void CreateRowPolicy(const RowPolicyRecord &policy) = 0;
+	virtual bool DropRowPolicy(const NamespaceName &namespace_name, const std::string &table, const std::string &name) = 0;
+	virtual void CreateColumnMask(const ColumnMaskRecord &mask) = 0;
+	virtual bool DropColumnMask(const NamespaceName &namespace_name, const std::string &table, const std::string &name) = 0;
+	// Sets (or, with nullopt, removes) one attribute. Throws UndefinedObject for a missing user.
+	virtual void SetUserAttribute(const std::string &user, const std::string &key,
+	                              const std::optional<std::string> &value) = 0;
 
 	// Inserts the key, or replaces the one with its id. Throws UndefinedObject when the user does not exist.
 	virtual void PutAccessKey(const AccessKeyRecord &key) = 0;
@@ -100,9 +205,12 @@ public:
 	// `expected`. False when it moved (or the object is gone): the caller lost a race.
 	virtual bool SwapMetadataLocation(const NamespaceName &namespace_name, const std::string &name,
 	                                  const std::string &expected, const std::string &next) = 0;
-	// Throws UndefinedTable, DuplicateTable or InvalidSchemaName.
+	// Throws UndefinedTable, DuplicateTable or InvalidSchemaName. Grants, policies and masks
+	// on the object follow it.
 	virtual void RenameObject(const NamespaceName &from_namespace, const std::string &from_name,
 	                          const NamespaceName &to_namespace, const std::string &to_name) = 0;
+	// Grants, policies and masks on the object go with it (as PostgreSQL drops a table's), and
+	// follow it on a rename.
 	virtual bool DropObject(const NamespaceName &namespace_name, const std::string &name) = 0;
 };
 

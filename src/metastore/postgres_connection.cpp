@@ -159,6 +159,10 @@ int PostgresResult::Rows() const {
 	return PQntuples(result);
 }
 
+int PostgresResult::Columns() const {
+	return PQnfields(result);
+}
+
 std::string PostgresResult::Text(int row, int column) const {
 	return std::string(PQgetvalue(result, row, column), static_cast<size_t>(PQgetlength(result, row, column)));
 }

@@ -45,6 +45,7 @@ public:
 	PostgresResult &operator=(PostgresResult &&) = delete;
 
 	int Rows() const;
+	int Columns() const;
 	std::string Text(int row, int column) const;
 	int64_t Integer(int row, int column) const;
 	bool Boolean(int row, int column) const;

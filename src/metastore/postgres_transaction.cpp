@@ -9,16 +9,11 @@ namespace akko::metastore {
 
 namespace {
 
-constexpr const char *kUserColumns = "SELECT name, scram_verifier, is_superuser, created_at FROM users ";
 constexpr const char *kObjectColumns = "SELECT namespace, name, kind, metadata_location FROM catalog_objects ";
 constexpr const char *kPutAccessKey =
     "INSERT INTO access_keys (access_key_id, user_name, secret, created_at) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (access_key_id) DO UPDATE SET user_name = excluded.user_name, secret = excluded.secret, "
     "created_at = excluded.created_at";
-
-UserRecord ReadUser(const PostgresResult &rows, int row) {
-	return UserRecord {rows.Text(row, 0), rows.Text(row, 1), rows.Boolean(row, 2), rows.Integer(row, 3)};
-}
 
 CatalogObjectRecord ReadObject(const PostgresResult &rows, int row) {
 	return CatalogObjectRecord {NamespaceFromKey(rows.Text(row, 0)), rows.Text(row, 1),
@@ -26,68 +21,6 @@ CatalogObjectRecord ReadObject(const PostgresResult &rows, int row) {
 }
 
 } // namespace
-
-std::optional<UserRecord> PostgresTransaction::FindUser(const std::string &name) {
-	auto rows = connection.Exec(std::string(kUserColumns) + "WHERE name = $1", {name});
-	if (rows.Rows() == 0) {
-		return std::nullopt;
-	}
-	return ReadUser(rows, 0);
-}
-
-std::vector<UserRecord> PostgresTransaction::ListUsers() {
-	auto rows = connection.Exec(std::string(kUserColumns) + "ORDER BY name COLLATE \"C\"");
-	std::vector<UserRecord> users;
-	for (int row = 0; row < rows.Rows(); row++) {
-		users.push_back(ReadUser(rows, row));
-	}
-	return users;
-}
-
-void PostgresTransaction::CreateUser(const UserRecord &user) {
-	auto inserted = connection.Exec("INSERT INTO users (name, scram_verifier, is_superuser, created_at) "
-	                                "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-	                                {user.name, user.scram_verifier, user.is_superuser ? "true" : "false",
-	                                 std::to_string(user.created_at)});
-	if (inserted.Affected() == 0) {
-		throw Error(ErrorCode::DuplicateObject, fmt::format("user \"{}\" already exists", user.name));
-	}
-}
-
-void PostgresTransaction::SetUserVerifier(const std::string &name, const std::string &scram_verifier) {
-	auto updated = connection.Exec("UPDATE users SET scram_verifier = $1 WHERE name = $2", {scram_verifier, name});
-	if (updated.Affected() == 0) {
-		throw Error(ErrorCode::UndefinedObject, fmt::format("user \"{}\" does not exist", name));
-	}
-}
-
-bool PostgresTransaction::DropUser(const std::string &name) {
-	return connection.Exec("DELETE FROM users WHERE name = $1", {name}).Affected() > 0;
-}
-
-void PostgresTransaction::CreateToken(const TokenRecord &token) {
-	if (connection.Exec("SELECT 1 FROM users WHERE name = $1", {token.user}).Rows() == 0) {
-		throw Error(ErrorCode::UndefinedObject, fmt::format("user \"{}\" does not exist", token.user));
-	}
-	auto inserted = connection.Exec("INSERT INTO api_tokens (sha256, user_name, created_at) VALUES ($1, $2, $3) "
-	                                "ON CONFLICT DO NOTHING",
-	                                {token.sha256_hex, token.user, std::to_string(token.created_at)});
-	if (inserted.Affected() == 0) {
-		throw Error(ErrorCode::DuplicateObject, fmt::format("token for user \"{}\" already exists", token.user));
-	}
-}
-
-std::optional<TokenRecord> PostgresTransaction::FindToken(const std::string &sha256_hex) {
-	auto rows = connection.Exec("SELECT sha256, user_name, created_at FROM api_tokens WHERE sha256 = $1", {sha256_hex});
-	if (rows.Rows() == 0) {
-		return std::nullopt;
-	}
-	return TokenRecord {rows.Text(0, 0), rows.Text(0, 1), rows.Integer(0, 2)};
-}
-
-bool PostgresTransaction::DropToken(const std::string &sha256_hex) {
-	return connection.Exec("DELETE FROM api_tokens WHERE sha256 = $1", {sha256_hex}).Affected() > 0;
-}
 
 void PostgresTransaction::PutAccessKey(const AccessKeyRecord &key) {
 	if (connection.Exec("SELECT 1 FROM users WHERE name = $1", {key.user}).Rows() == 0) {
@@ -161,7 +94,11 @@ bool PostgresTransaction::DropNamespace(const NamespaceName &name) {
 	if (children.Boolean(0, 0)) {
 		throw Error(ErrorCode::DependentObjects, fmt::format("namespace \"{}\" is not empty", DisplayName(name)));
 	}
-	return connection.Exec("DELETE FROM namespaces WHERE name = $1", {key}).Affected() > 0;
+	if (connection.Exec("DELETE FROM namespaces WHERE name = $1", {key}).Affected() == 0) {
+		return false;
+	}
+	ForgetNamespace(name);
+	return true;
 }
 
 std::optional<CatalogObjectRecord> PostgresTransaction::FindObject(const NamespaceName &namespace_name,
@@ -221,12 +158,30 @@ void PostgresTransaction::RenameObject(const NamespaceName &from_namespace, cons
 	}
 	connection.Exec("UPDATE catalog_objects SET namespace = $1, name = $2 WHERE namespace = $3 AND name = $4",
 	                {NamespaceKey(to_namespace), to_name, NamespaceKey(from_namespace), from_name});
+	MoveObject(from_namespace, from_name, to_namespace, to_name);
 }
 
 bool PostgresTransaction::DropObject(const NamespaceName &namespace_name, const std::string &name) {
-	return connection.Exec("DELETE FROM catalog_objects WHERE namespace = $1 AND name = $2",
-	                       {NamespaceKey(namespace_name), name})
-	           .Affected() > 0;
+	auto dropped = connection.Exec("DELETE FROM catalog_objects WHERE namespace = $1 AND name = $2",
+	                               {NamespaceKey(namespace_name), name});
+	if (dropped.Affected() == 0) {
+		return false;
+	}
+	ForgetObject(namespace_name, name);
+	return true;
+}
+
+SqlRows PostgresTransaction::Run(std::string_view sql, const std::vector<std::string> &params) {
+	auto result = connection.Exec(sql, params);
+	SqlRows rows;
+	for (int row = 0; row < result.Rows(); row++) {
+		auto &values = rows.rows.emplace_back();
+		for (int column = 0; column < result.Columns(); column++) {
+			values.push_back(result.Text(row, column));
+		}
+	}
+	rows.affected = result.Affected();
+	return rows;
 }
 
 void PostgresTransaction::RequireNamespace(const NamespaceName &name) {

@@ -7,24 +7,15 @@
 // answered by ON CONFLICT DO NOTHING and checks, never by a constraint error. Lists sort
 // by byte order (COLLATE "C"), as SQLite does, whatever the database's collation.
 #include "metastore/metastore.hpp"
+#include "metastore/portable_transaction.hpp"
 #include "metastore/postgres_connection.hpp"
 
 namespace akko::metastore {
 
-class PostgresTransaction : public Transaction {
+class PostgresTransaction : public PortableTransaction {
 public:
 	explicit PostgresTransaction(PostgresConnection &connection_p) : connection(connection_p) {
 	}
-
-	std::optional<UserRecord> FindUser(const std::string &name) override;
-	std::vector<UserRecord> ListUsers() override;
-	void CreateUser(const UserRecord &user) override;
-	void SetUserVerifier(const std::string &name, const std::string &scram_verifier) override;
-	bool DropUser(const std::string &name) override;
-
-	void CreateToken(const TokenRecord &token) override;
-	std::optional<TokenRecord> FindToken(const std::string &sha256_hex) override;
-	bool DropToken(const std::string &sha256_hex) override;
 
 	void PutAccessKey(const AccessKeyRecord &key) override;
 	std::optional<AccessKeyRecord> FindAccessKey(const std::string &access_key_id) override;
@@ -46,6 +37,9 @@ public:
 	void RenameObject(const NamespaceName &from_namespace, const std::string &from_name,
 	                  const NamespaceName &to_namespace, const std::string &to_name) override;
 	bool DropObject(const NamespaceName &namespace_name, const std::string &name) override;
+
+protected:
+	SqlRows Run(std::string_view sql, const std::vector<std::string> &params) override;
 
 private:
 	void RequireNamespace(const NamespaceName &name);

@@ -47,6 +47,72 @@ CREATE TABLE access_keys (
 );
 CREATE INDEX access_keys_user_name ON access_keys (user_name);
 )sql"},
+    // Principals in grants, memberships and policy role lists are users or roles, so those
+    // columns carry no foreign key; the Transaction methods do the cascades. Objects are
+    // (namespace key, name) pairs without a foreign key either: a grant on a namespace has
+    // an empty name, one on the catalog an empty namespace too. `creation_order` orders policies
+    // and masks by creation: the access version they were created at.
+    {"access_control", R"sql(
+ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE api_tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'api';
+CREATE INDEX api_tokens_expires_at ON api_tokens (expires_at);
+CREATE TABLE roles (
+	name TEXT PRIMARY KEY,
+	builtin BOOLEAN NOT NULL DEFAULT FALSE,
+	created_at BIGINT NOT NULL
+);
+CREATE TABLE role_members (
+	member_name TEXT NOT NULL,
+	role_name TEXT NOT NULL REFERENCES roles (name) ON DELETE CASCADE,
+	PRIMARY KEY (member_name, role_name)
+);
+CREATE INDEX role_members_role_name ON role_members (role_name);
+CREATE TABLE grants (
+	grantee TEXT NOT NULL,
+	privilege TEXT NOT NULL,
+	namespace TEXT NOT NULL,
+	object_name TEXT NOT NULL,
+	PRIMARY KEY (grantee, privilege, namespace, object_name)
+);
+CREATE INDEX grants_object ON grants (namespace, object_name);
+CREATE TABLE row_policies (
+	namespace TEXT NOT NULL,
+	table_name TEXT NOT NULL,
+	name TEXT NOT NULL,
+	roles TEXT NOT NULL,
+	predicate TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	creation_order BIGINT NOT NULL,
+	PRIMARY KEY (namespace, table_name, name)
+);
+CREATE TABLE column_masks (
+	namespace TEXT NOT NULL,
+	table_name TEXT NOT NULL,
+	name TEXT NOT NULL,
+	column_name TEXT NOT NULL,
+	roles TEXT NOT NULL,
+	expression TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	creation_order BIGINT NOT NULL,
+	PRIMARY KEY (namespace, table_name, name)
+);
+CREATE TABLE user_attributes (
+	user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+	attribute TEXT NOT NULL,
+	value TEXT NOT NULL,
+	PRIMARY KEY (user_name, attribute)
+);
+CREATE TABLE server_settings (
+	name TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+CREATE TABLE access_version (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	version BIGINT NOT NULL
+);
+INSERT INTO access_version (id, version) VALUES (1, 1);
+)sql"},
 };
 
 constexpr char kLevelSeparator = '\x1f';

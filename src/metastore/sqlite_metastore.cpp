@@ -1,8 +1,10 @@
 #include "metastore/sqlite_metastore.hpp"
 
 #include "common/error.hpp"
+#include "metastore/portable_transaction.hpp"
 #include "metastore/schema.hpp"
 
+#include <cctype>
 #include <filesystem>
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -82,6 +84,9 @@ public:
 	int64_t Integer(int column) {
 		return sqlite3_column_int64(stmt, column);
 	}
+	int Columns() {
+		return sqlite3_column_count(stmt);
+	}
 
 private:
 	void Check(int rc) {
@@ -105,84 +110,20 @@ CatalogObjectRecord ReadObject(Statement &row) {
 	                            KindFromName(row.Text(2)), row.Text(3)};
 }
 
-UserRecord ReadUser(Statement &row) {
-	return UserRecord {row.Text(0), row.Text(1), row.Integer(2) != 0, row.Integer(3)};
+// Parameters written $1, $2, ... (the PostgreSQL spelling the shared SQL uses) as SQLite's ?1, ?2, ...
+std::string NumberedParameters(std::string_view sql) {
+	std::string translated(sql);
+	for (size_t i = 0; i + 1 < translated.size(); i++) {
+		if (translated[i] == '$' && std::isdigit(static_cast<unsigned char>(translated[i + 1]))) {
+			translated[i] = '?';
+		}
+	}
+	return translated;
 }
 
-class SqliteTransaction : public Transaction {
+class SqliteTransaction : public PortableTransaction {
 public:
 	explicit SqliteTransaction(sqlite3 *db_p) : db(db_p) {
-	}
-
-	std::optional<UserRecord> FindUser(const std::string &name) override {
-		Statement query(db, "SELECT name, scram_verifier, is_superuser, created_at FROM users WHERE name = ?");
-		query.Bind(1, name);
-		if (!query.Next()) {
-			return std::nullopt;
-		}
-		return ReadUser(query);
-	}
-
-	std::vector<UserRecord> ListUsers() override {
-		Statement query(db, "SELECT name, scram_verifier, is_superuser, created_at FROM users ORDER BY name");
-		std::vector<UserRecord> users;
-		while (query.Next()) {
-			users.push_back(ReadUser(query));
-		}
-		return users;
-	}
-
-	void CreateUser(const UserRecord &user) override {
-		Statement insert(db, "INSERT INTO users (name, scram_verifier, is_superuser, created_at) VALUES (?, ?, ?, ?)");
-		insert.Bind(1, user.name).Bind(2, user.scram_verifier).Bind(3, int64_t(user.is_superuser));
-		insert.Bind(4, user.created_at);
-		if (insert.Execute() != SQLITE_DONE) {
-			throw Error(ErrorCode::DuplicateObject, fmt::format("user \"{}\" already exists", user.name));
-		}
-	}
-
-	void SetUserVerifier(const std::string &name, const std::string &scram_verifier) override {
-		Statement update(db, "UPDATE users SET scram_verifier = ? WHERE name = ?");
-		update.Bind(1, scram_verifier).Bind(2, name);
-		update.Next();
-		if (sqlite3_changes(db) == 0) {
-			throw Error(ErrorCode::UndefinedObject, fmt::format("user \"{}\" does not exist", name));
-		}
-	}
-
-	bool DropUser(const std::string &name) override {
-		Statement drop(db, "DELETE FROM users WHERE name = ?");
-		drop.Bind(1, name);
-		drop.Next();
-		return sqlite3_changes(db) > 0;
-	}
-
-	void CreateToken(const TokenRecord &token) override {
-		Statement insert(db, "INSERT INTO api_tokens (sha256, user_name, created_at) VALUES (?, ?, ?)");
-		insert.Bind(1, token.sha256_hex).Bind(2, token.user).Bind(3, token.created_at);
-		int rc = insert.Execute();
-		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
-			throw Error(ErrorCode::UndefinedObject, fmt::format("user \"{}\" does not exist", token.user));
-		}
-		if (rc != SQLITE_DONE) {
-			throw Error(ErrorCode::DuplicateObject, fmt::format("token for user \"{}\" already exists", token.user));
-		}
-	}
-
-	std::optional<TokenRecord> FindToken(const std::string &sha256_hex) override {
-		Statement query(db, "SELECT sha256, user_name, created_at FROM api_tokens WHERE sha256 = ?");
-		query.Bind(1, sha256_hex);
-		if (!query.Next()) {
-			return std::nullopt;
-		}
-		return TokenRecord {query.Text(0), query.Text(1), query.Integer(2)};
-	}
-
-	bool DropToken(const std::string &sha256_hex) override {
-		Statement drop(db, "DELETE FROM api_tokens WHERE sha256 = ?");
-		drop.Bind(1, sha256_hex);
-		drop.Next();
-		return sqlite3_changes(db) > 0;
 	}
 
 	void PutAccessKey(const AccessKeyRecord &key) override {
@@ -270,7 +211,11 @@ public:
 		Statement drop(db, "DELETE FROM namespaces WHERE name = ?");
 		drop.Bind(1, key);
 		drop.Next();
-		return sqlite3_changes(db) > 0;
+		if (sqlite3_changes(db) == 0) {
+			return false;
+		}
+		ForgetNamespace(name);
+		return true;
 	}
 
 	std::optional<CatalogObjectRecord> FindObject(const NamespaceName &namespace_name,
@@ -329,13 +274,37 @@ public:
 			throw Error(ErrorCode::DuplicateTable,
 			            fmt::format("\"{}.{}\" already exists", DisplayName(to_namespace), to_name));
 		}
+		MoveObject(from_namespace, from_name, to_namespace, to_name);
 	}
 
 	bool DropObject(const NamespaceName &namespace_name, const std::string &name) override {
 		Statement drop(db, "DELETE FROM catalog_objects WHERE namespace = ? AND name = ?");
 		drop.Bind(1, NamespaceKey(namespace_name)).Bind(2, name);
 		drop.Next();
-		return sqlite3_changes(db) > 0;
+		if (sqlite3_changes(db) == 0) {
+			return false;
+		}
+		ForgetObject(namespace_name, name);
+		return true;
+	}
+
+protected:
+	SqlRows Run(std::string_view sql, const std::vector<std::string> &params) override {
+		Statement statement(db, NumberedParameters(sql));
+		for (size_t i = 0; i < params.size(); i++) {
+			statement.Bind(static_cast<int>(i + 1), params[i]);
+		}
+		SqlRows result;
+		int columns = statement.Columns();
+		while (statement.Next()) {
+			auto &row = result.rows.emplace_back();
+			for (int column = 0; column < columns; column++) {
+				row.push_back(statement.Text(column));
+			}
+		}
+		// sqlite3_changes keeps the count of the last write, so a read must not report it.
+		result.affected = columns == 0 ? sqlite3_changes(db) : 0;
+		return result;
 	}
 
 private:

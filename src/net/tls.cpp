@@ -118,6 +118,21 @@ void WriteFile(const std::string &path, mode_t mode, F &&write) {
 	}
 }
 
+KeyPointer ReadPrivateKey(const std::string &path) {
+	FILE *file = fopen(path.c_str(), "r");
+	if (!file) {
+		throw akko::Error(ErrorCode::ConfigurationError,
+		                  fmt::format("tls: cannot read the key \"{}\": {}", path, std::strerror(errno)));
+	}
+	// No passphrase callback: OpenSSL's default would prompt on the terminal and hang start-up.
+	KeyPointer key(PEM_read_PrivateKey(file, nullptr, [](char *, int, int, void *) { return 0; }, nullptr));
+	fclose(file);
+	if (!key) {
+		Fail(fmt::format("cannot load the key \"{}\" (an unencrypted PEM private key)", path));
+	}
+	return key;
+}
+
 } // namespace
 
 TlsFiles EnsureSelfSignedCertificate(const std::string &dir) {
@@ -163,11 +178,13 @@ std::shared_ptr<boost::asio::ssl::context> MakeServerTlsContext(const std::strin
 	if (SSL_CTX_use_certificate_chain_file(handle, certificate.c_str()) != 1) {
 		Fail(fmt::format("cannot load the certificate \"{}\"", certificate));
 	}
-	if (SSL_CTX_use_PrivateKey_file(handle, key.c_str(), SSL_FILETYPE_PEM) != 1) {
-		Fail(fmt::format("cannot load the key \"{}\"", key));
-	}
-	if (SSL_CTX_check_private_key(handle) != 1) {
+	auto private_key = ReadPrivateKey(key);
+	// Checked before use: OpenSSL would otherwise report a mismatch as a failure to load the key.
+	if (X509_check_private_key(SSL_CTX_get0_certificate(handle), private_key.get()) != 1) {
 		Fail(fmt::format("the key \"{}\" does not match the certificate \"{}\"", key, certificate));
+	}
+	if (SSL_CTX_use_PrivateKey(handle, private_key.get()) != 1) {
+		Fail(fmt::format("cannot use the key \"{}\"", key));
 	}
 	return context;
 }

@@ -1,6 +1,10 @@
 #include "sql/session.hpp"
 
+#include "authz/access_control.hpp"
+#include "authz/access_statement.hpp"
 #include "common/log.hpp"
+#include "sql/access_commands.hpp"
+#include "sql/session_access_guard.hpp"
 #include "sql/session_parameters.hpp"
 
 #include <algorithm>
@@ -86,8 +90,23 @@ std::string CommandTag(const std::string &verb, uint64_t rows) {
 	return verb;
 }
 
-StatementRecord::StatementRecord(SqlService &service_p, const SessionIdentity &identity_p, std::string sql_p)
-    : service(service_p), identity(identity_p), sql(std::move(sql_p)), start(std::chrono::steady_clock::now()) {
+StatementRecord::StatementRecord(SqlService &service_p, const SessionIdentity &identity_p, std::string sql_p,
+                                 engine::EngineSession *engine_p, std::vector<std::string> roles_p)
+    : service(service_p), identity(identity_p), sql(std::move(sql_p)), engine_session(engine_p),
+      roles(std::move(roles_p)), start(std::chrono::steady_clock::now()) {
+	if (engine_session) {
+		engine_session->TakeAccessReport();
+	}
+}
+
+void StatementRecord::Finish(StatementEvent &event) {
+	event.roles = std::move(roles);
+	if (engine_session) {
+		event.access = engine_session->TakeAccessReport();
+	}
+	if (service.on_statement) {
+		service.on_statement(event);
+	}
 }
 
 StatementRecord::~StatementRecord() {
@@ -102,10 +121,8 @@ void StatementRecord::Done(const std::string &tag, uint64_t rows) {
 	}
 	finished = true;
 	StatementEvent event {&identity, &sql, tag, "ok", rows,
-	                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), {}};
-	if (service.on_statement) {
-		service.on_statement(event);
-	}
+	                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), {}, {}, {}};
+	Finish(event);
 }
 
 void StatementRecord::Failed(const akko::Error &error) {
@@ -114,16 +131,15 @@ void StatementRecord::Failed(const akko::Error &error) {
 	}
 	finished = true;
 	StatementEvent event {&identity, &sql, "", std::string(Describe(error.code).name), 0,
-	                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), error.message};
-	if (service.on_statement) {
-		service.on_statement(event);
-	}
+	                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), error.message, {}, {}};
+	Finish(event);
 }
 
 Session::Session(SqlService &service_p, SessionIdentity identity_p)
     : service(service_p), identity(std::move(identity_p)), engine(service.engine.Connect()),
       parameters(std::make_unique<Parameters>(service.server_version, identity.user)) {
 	engine->SetUser(identity.user);
+	RefreshAccess();
 	parameters->values["application_name"].value = identity.application_name;
 	if (!identity.application_name.empty() && engine->CurrentSetting("application_name")) {
 		engine->Run(fmt::format("SET SESSION application_name = {}", QuoteLiteral(identity.application_name)));
@@ -260,8 +276,24 @@ Outcome Session::Execute(Prepared &prepared, const std::vector<engine::Param> &p
 	return Dispatch(prepared.sql, prepared.query ? &prepared : nullptr, params);
 }
 
+void Session::RefreshAccess() {
+	if (!service.access) {
+		return;
+	}
+	if (guard && guard->Principal().model_version == service.access->Version()) {
+		return;
+	}
+	guard = std::make_shared<SessionAccessGuard>(*service.access, service.access->Resolve(identity.user, identity.idp_roles));
+	engine->SetAccessGuard(guard);
+}
+
 Outcome Session::Dispatch(const std::string &sql, Prepared *prepared, const std::vector<engine::Param> &params) {
-	auto record = std::make_unique<StatementRecord>(service, identity, sql);
+	RefreshAccess();
+	std::vector<std::string> roles;
+	if (guard) {
+		roles.assign(guard->Principal().roles.begin(), guard->Principal().roles.end());
+	}
+	auto record = std::make_unique<StatementRecord>(service, identity, sql, engine.get(), std::move(roles));
 	try {
 		Outcome outcome = prepared ? RunEngine(sql, prepared, params) : RunCommand(sql);
 		if (outcome.kind == Outcome::Kind::Command || outcome.kind == Outcome::Kind::Empty) {
@@ -314,6 +346,13 @@ Outcome Session::RunCommand(const std::string &sql) {
 	if (verb == "COPY") {
 		return RunCopy(sql);
 	}
+	if (verb == "CREATE" || verb == "ALTER" || verb == "DROP" || verb == "GRANT" || verb == "REVOKE" || verb == "SHOW") {
+		bool handled = false;
+		auto outcome = RunAccess(sql, tokens, handled);
+		if (handled) {
+			return outcome;
+		}
+	}
 	if (verb == "DISCARD") {
 		CloseCursors(false);
 		for (auto &[name, parameter] : parameters->values) {
@@ -322,6 +361,25 @@ Outcome Session::RunCommand(const std::string &sql) {
 		return Command("DISCARD ALL");
 	}
 	return RunEngine(sql, nullptr, {});
+}
+
+Outcome Session::RunAccess(const std::string &sql, const std::vector<Token> &tokens, bool &handled) {
+	auto statement = authz::ParseAccessStatement(sql);
+	if (!statement) {
+		return {};
+	}
+	handled = true;
+	if (!service.access || !service.users || !service.metastore) {
+		throw Error(ErrorCode::FeatureNotSupported, "this server has no access model");
+	}
+	DetachOpenResults();
+	AccessServices services {*service.access, *service.users, *service.metastore};
+	auto result = RunAccessStatement(*statement, guard->Principal(), services, *engine);
+	RefreshAccess();
+	if (result.rows_sql) {
+		return Rows(engine->Run(*result.rows_sql), "SHOW");
+	}
+	return Command(result.tag);
 }
 
 Outcome Session::RunEngine(const std::string &sql, Prepared *prepared, const std::vector<engine::Param> &params) {
@@ -663,6 +721,7 @@ Outcome Session::RunCopy(const std::string &sql) {
 }
 
 std::unique_ptr<Prepared> Session::Prepare(const std::string &sql, const std::vector<engine::TypeKind> &declared_types) {
+	RefreshAccess();
 	auto prepared = std::make_unique<Prepared>();
 	prepared->sql = sql;
 	auto tokens = Tokenize(sql, 4);
@@ -675,6 +734,25 @@ std::unique_ptr<Prepared> Session::Prepare(const std::string &sql, const std::ve
 	}
 	auto shown = ShownParameter(Tokenize(sql, 4), sql);
 	session_command = session_command || shown.has_value();
+	std::optional<authz::AccessStatement> access_statement;
+	if (!session_command) {
+		try {
+			access_statement = authz::ParseAccessStatement(sql);
+		} catch (const akko::Error &) {
+			// Described as a statement of its own; running it reports the syntax error.
+			session_command = true;
+		}
+	}
+	if (access_statement) {
+		engine::ColumnType text;
+		text.kind = engine::TypeKind::Varchar;
+		text.name = "VARCHAR";
+		for (auto &name : ShowColumnNames(*access_statement)) {
+			prepared->columns.push_back({name, text});
+		}
+		prepared->returns_rows = !prepared->columns.empty();
+		return prepared;
+	}
 	if (session_command) {
 		if (shown) {
 			prepared->columns = ShowColumns(*shown);

@@ -18,7 +18,19 @@
 #include <string>
 #include <vector>
 
+namespace akko::auth {
+class UserDirectory;
+}
+namespace akko::authz {
+class AccessControl;
+}
+namespace akko::metastore {
+class Metastore;
+}
+
 namespace akko::sql {
+
+class SessionAccessGuard;
 
 struct SessionIdentity {
 	std::string user;
@@ -26,6 +38,8 @@ struct SessionIdentity {
 	std::string client;   // peer address
 	std::string database = "akko";
 	std::string application_name;
+	// Roles the identity provider vouches for (OIDC claims), on top of the user's own.
+	std::vector<std::string> idp_roles;
 };
 
 // What happened to each statement, for metrics and logs.
@@ -37,6 +51,8 @@ struct StatementEvent {
 	uint64_t rows = 0;
 	double seconds = 0;
 	std::string error_message;
+	std::vector<std::string> roles; // the principal's effective roles
+	engine::AccessReport access;    // tables read and written, filters and masks applied
 };
 
 class SqlService {
@@ -44,6 +60,11 @@ public:
 	explicit SqlService(engine::Engine &engine_p) : engine(engine_p) {
 	}
 	engine::Engine &engine;
+	// The access model. Null only in tests of the SQL layer itself: every session may then do
+	// everything and access statements are refused.
+	authz::AccessControl *access = nullptr;
+	auth::UserDirectory *users = nullptr;
+	metastore::Metastore *metastore = nullptr;
 	// Called once per finished statement, from the thread that ran it.
 	std::function<void(const StatementEvent &)> on_statement;
 	std::string server_version = "15.0";
@@ -61,15 +82,20 @@ struct Notice {
 // destruction.
 class StatementRecord {
 public:
-	StatementRecord(SqlService &service_p, const SessionIdentity &identity_p, std::string sql_p);
+	StatementRecord(SqlService &service_p, const SessionIdentity &identity_p, std::string sql_p,
+	                engine::EngineSession *engine_p = nullptr, std::vector<std::string> roles_p = {});
 	~StatementRecord();
 	void Done(const std::string &tag, uint64_t rows);
 	void Failed(const akko::Error &error);
 
 private:
+	void Finish(StatementEvent &event);
+
 	SqlService &service;
 	const SessionIdentity &identity;
 	std::string sql;
+	engine::EngineSession *engine_session;
+	std::vector<std::string> roles;
 	std::chrono::steady_clock::time_point start;
 	bool finished = false;
 };
@@ -146,6 +172,9 @@ public:
 private:
 	Outcome Dispatch(const std::string &sql, Prepared *prepared, const std::vector<engine::Param> &params);
 	Outcome RunCommand(const std::string &sql);
+	Outcome RunAccess(const std::string &sql, const std::vector<akko::Token> &tokens, bool &handled);
+	// Re-resolves the principal when the access model changed since the last statement.
+	void RefreshAccess();
 	Outcome RunEngine(const std::string &sql, Prepared *prepared, const std::vector<engine::Param> &params);
 	Outcome RunTransactionControl(const std::string &verb);
 	Outcome RunSet(const std::vector<akko::Token> &tokens, const std::string &sql);
@@ -175,6 +204,7 @@ private:
 	std::unique_ptr<Parameters> parameters;
 	std::vector<Notice> notices;
 	std::unique_ptr<StatementRecord> current_record;
+	std::shared_ptr<const SessionAccessGuard> guard; // null without an access model
 };
 
 } // namespace akko::sql

@@ -22,21 +22,37 @@
 using akko::Error;
 using akko::ErrorCode;
 using akko::metastore::AccessKeyRecord;
+using akko::metastore::AccessModel;
 using akko::metastore::CatalogObjectRecord;
+using akko::metastore::ColumnMaskRecord;
+using akko::metastore::GrantRecord;
 using akko::metastore::Metastore;
+using akko::metastore::NamespaceName;
 using akko::metastore::NamespaceRecord;
 using akko::metastore::ObjectKind;
 using akko::metastore::OpenMetastore;
 using akko::metastore::OpenSqliteMetastore;
+using akko::metastore::RoleMembershipRecord;
+using akko::metastore::RoleRecord;
+using akko::metastore::RowPolicyRecord;
 using akko::metastore::TokenRecord;
 using akko::metastore::Transaction;
+using akko::metastore::UserAttributeRecord;
 using akko::metastore::UserRecord;
 using akko::test::MetastoreBackend;
 
 namespace {
 
-// users_and_tokens, catalog, access_keys.
-constexpr int kNewestSchema = 3;
+// users_and_tokens, catalog, access_keys, access_control.
+constexpr int kNewestSchema = 4;
+
+// Undoes migration 4 (access_control), leaving a metastore as a version-3 build wrote it.
+constexpr const char *kBackToVersion3 =
+    "DROP TABLE role_members; DROP TABLE roles; DROP TABLE grants; DROP TABLE row_policies; "
+    "DROP TABLE column_masks; DROP TABLE user_attributes; DROP TABLE server_settings; DROP TABLE access_version; "
+    "DROP INDEX api_tokens_expires_at; ALTER TABLE api_tokens DROP COLUMN expires_at; "
+    "ALTER TABLE api_tokens DROP COLUMN kind; ALTER TABLE users DROP COLUMN password_hash; "
+    "DELETE FROM schema_migrations WHERE version = 4;";
 
 ErrorCode CodeOf(const std::function<void()> &body) {
 	try {
@@ -136,7 +152,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, MetastoreTest,
                          akko::test::BackendName);
 
 UserRecord User(const std::string &name) {
-	return UserRecord {name, "verifier-of-" + name, false, 1700000000};
+	return UserRecord {name, "verifier-of-" + name, false, 1700000000, ""};
 }
 
 } // namespace
@@ -308,7 +324,7 @@ TEST_P(MetastoreTest, AccessKeysCrud) {
 TEST_P(MetastoreTest, UpgradesAMetastoreFromBeforeAccessKeys) {
 	Open();
 	// Back to version 2, as an older build left it, with a user in it.
-	Execute("DROP TABLE access_keys; DELETE FROM schema_migrations WHERE version = 3; "
+	Execute(std::string(kBackToVersion3) + "DROP TABLE access_keys; DELETE FROM schema_migrations WHERE version = 3; "
 	        "INSERT INTO users (name, scram_verifier, is_superuser, created_at) VALUES ('old', 'v', FALSE, 0)");
 	EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 2);
 	auto metastore = Open();
@@ -538,6 +554,435 @@ TEST_P(MetastoreTest, CatalogObjectsSwapTheirPointerOnlyFromTheExpectedOne) {
 	EXPECT_EQ(Count("SELECT COUNT(*) FROM catalog_objects"), 1);
 }
 
+TEST_P(MetastoreTest, UpgradesAVersion3MetastoreKeepingItsUsers) {
+	Open();
+	// Back to version 3, as the build before access control left it, with a user and a token.
+	Execute(std::string(kBackToVersion3) +
+	        "INSERT INTO users (name, scram_verifier, is_superuser, created_at) VALUES ('old', 'v', TRUE, 5); "
+	        "INSERT INTO api_tokens (sha256, user_name, created_at) VALUES ('cafe', 'old', 6);");
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM schema_migrations"), 3);
+	auto metastore = Open();
+	EXPECT_EQ(metastore->SchemaVersion(), kNewestSchema);
+	metastore->RunInTransaction([](Transaction &transaction) {
+		auto old = transaction.FindUser("old");
+		ASSERT_TRUE(old.has_value());
+		EXPECT_EQ(old->scram_verifier, "v");
+		EXPECT_TRUE(old->is_superuser);
+		EXPECT_EQ(old->password_hash, "");
+		auto token = transaction.FindToken("cafe");
+		ASSERT_TRUE(token.has_value());
+		EXPECT_EQ(token->expires_at, 0);
+		EXPECT_EQ(token->kind, "api");
+		// A token that never expires survives any sweep.
+		EXPECT_EQ(transaction.DropExpiredTokens(INT64_MAX), 0);
+		auto model = transaction.LoadAccessModel();
+		ASSERT_EQ(model.users.size(), 1u);
+		EXPECT_EQ(model.users[0].name, "old");
+		EXPECT_TRUE(model.roles.empty());
+		// Existing users become roles' members like new ones.
+		transaction.CreateRole(RoleRecord {"auditors", false, 7});
+		transaction.PutRoleMembership(RoleMembershipRecord {"old", "auditors"});
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM role_members WHERE member_name = 'old' AND role_name = 'auditors'"), 1);
+}
+
+TEST_P(MetastoreTest, PasswordHashesTokenExpiryAndSettings) {
+	auto metastore = Open();
+	metastore->RunInTransaction([](Transaction &transaction) {
+		auto bob = User("bob");
+		bob.password_hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaA";
+		transaction.CreateUser(bob);
+		transaction.CreateUser(User("alice"));
+		transaction.CreateToken(TokenRecord {"t-past", "bob", 10, 100, "refresh"});
+		transaction.CreateToken(TokenRecord {"t-now", "bob", 10, 200, "refresh"});
+		transaction.CreateToken(TokenRecord {"t-future", "alice", 10, 300, "api"});
+		transaction.CreateToken(TokenRecord {"t-never", "alice", 10});
+	});
+	metastore->RunInTransaction([](Transaction &transaction) {
+		EXPECT_EQ(transaction.FindUser("bob")->password_hash, "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaA");
+		EXPECT_EQ(transaction.ListUsers()[0].password_hash, "");
+		transaction.SetUserPasswordHash("alice", "$argon2id$second");
+		EXPECT_EQ(transaction.FindUser("alice")->password_hash, "$argon2id$second");
+		EXPECT_EQ(CodeOf([&] { transaction.SetUserPasswordHash("carol", "x"); }), ErrorCode::UndefinedObject);
+
+		auto token = transaction.FindToken("t-past");
+		ASSERT_TRUE(token.has_value());
+		EXPECT_EQ(token->expires_at, 100);
+		EXPECT_EQ(token->kind, "refresh");
+		EXPECT_EQ(transaction.FindToken("t-never")->kind, "api");
+		EXPECT_EQ(transaction.FindToken("t-never")->expires_at, 0);
+
+		EXPECT_FALSE(transaction.FindSetting("jwt-key").has_value());
+		transaction.PutSetting("jwt-key", "first");
+		transaction.PutSetting("jwt-key", "second");
+		transaction.PutSetting("other", "");
+		EXPECT_EQ(transaction.FindSetting("jwt-key"), "second");
+		EXPECT_EQ(transaction.FindSetting("other"), "");
+	});
+	int64_t swept = -1;
+	// A token whose expiry instant is now is over (as a JWT's "exp"); later ones and those
+	// that never expire stay.
+	metastore->RunInTransaction([&](Transaction &transaction) { swept = transaction.DropExpiredTokens(200); });
+	EXPECT_EQ(swept, 2);
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM api_tokens"), 2);
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM api_tokens WHERE sha256 IN ('t-future', 't-never')"), 2);
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM server_settings"), 2);
+}
+
+TEST_P(MetastoreTest, UsersAndRolesShareOneNameSpace) {
+	auto metastore = Open();
+	metastore->RunInTransaction([](Transaction &transaction) {
+		transaction.CreateUser(User("eve"));
+		transaction.CreateRole(RoleRecord {"akko-admin", true, 1});
+		transaction.CreateRole(RoleRecord {"auditors", false, 2});
+		EXPECT_EQ(CodeOf([&] { transaction.CreateRole(RoleRecord {"eve", false, 3}); }), ErrorCode::DuplicateObject);
+		EXPECT_EQ(CodeOf([&] { transaction.CreateUser(User("auditors")); }), ErrorCode::DuplicateObject);
+		EXPECT_EQ(CodeOf([&] { transaction.CreateRole(RoleRecord {"auditors", false, 3}); }),
+		          ErrorCode::DuplicateObject);
+		// Names are kept as given: case tells them apart.
+		transaction.CreateRole(RoleRecord {"Auditors", false, 4});
+		// The refusals above left the transaction usable (PostgreSQL aborts on a failed statement).
+		EXPECT_FALSE(transaction.FindUser("auditors").has_value());
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 1);
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM roles"), 3);
+	metastore->RunInTransaction([](Transaction &transaction) {
+		auto model = transaction.LoadAccessModel();
+		ASSERT_EQ(model.roles.size(), 3u);
+		// Byte order: upper case first.
+		EXPECT_EQ(model.roles[0].name, "Auditors");
+		EXPECT_EQ(model.roles[1].name, "akko-admin");
+		EXPECT_TRUE(model.roles[1].builtin);
+		EXPECT_EQ(model.roles[1].created_at, 1);
+		EXPECT_FALSE(model.roles[2].builtin);
+		ASSERT_EQ(model.users.size(), 1u);
+		EXPECT_EQ(model.users[0].scram_verifier, "");
+		EXPECT_TRUE(transaction.DropRole("Auditors"));
+		EXPECT_FALSE(transaction.DropRole("Auditors"));
+		// A user is no role, and a role no user.
+		EXPECT_FALSE(transaction.DropRole("eve"));
+		EXPECT_FALSE(transaction.DropUser("auditors"));
+	});
+	// A dropped name is free for either kind again.
+	metastore->RunInTransaction([](Transaction &transaction) {
+		EXPECT_TRUE(transaction.DropUser("eve"));
+		transaction.CreateRole(RoleRecord {"eve", false, 5});
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM roles WHERE name = 'eve'"), 1);
+}
+
+TEST_P(MetastoreTest, MembershipsGrantsAndAttributesMoveTheVersionOn) {
+	auto metastore = Open();
+	int64_t start = 0;
+	metastore->RunInTransaction([&](Transaction &transaction) {
+		start = transaction.AccessVersion();
+		transaction.CreateUser(User("eve"));
+		transaction.CreateRole(RoleRecord {"analysts", false, 1});
+		transaction.CreateRole(RoleRecord {"auditors", false, 1});
+	});
+	// Each change moves the version on, seen by another server on the same metastore.
+	auto other = Open();
+	auto version_of = [](Metastore &store) {
+		int64_t version = 0;
+		store.RunInTransaction([&](Transaction &transaction) { version = transaction.AccessVersion(); });
+		return version;
+	};
+	auto last = version_of(*other);
+	EXPECT_GT(last, start);
+	auto expect_moved = [&](const std::function<void(Transaction &)> &change) {
+		metastore->RunInTransaction(change);
+		auto now = version_of(*other);
+		EXPECT_GT(now, last);
+		last = now;
+	};
+	auto expect_still = [&](const std::function<void(Transaction &)> &change) {
+		metastore->RunInTransaction(change);
+		EXPECT_EQ(version_of(*other), last);
+	};
+	expect_moved([](Transaction &t) { t.PutRoleMembership(RoleMembershipRecord {"eve", "auditors"}); });
+	expect_still([](Transaction &t) { t.PutRoleMembership(RoleMembershipRecord {"eve", "auditors"}); });
+	expect_moved([](Transaction &t) { t.PutRoleMembership(RoleMembershipRecord {"auditors", "analysts"}); });
+	expect_moved([](Transaction &t) { t.PutGrant(GrantRecord {"analysts", "SELECT", {"banking"}, "customers"}); });
+	expect_still([](Transaction &t) { t.PutGrant(GrantRecord {"analysts", "SELECT", {"banking"}, "customers"}); });
+	expect_moved([](Transaction &t) { t.PutGrant(GrantRecord {"eve", "CREATE", {"sales", "eu"}, ""}); });
+	expect_moved([](Transaction &t) { t.PutGrant(GrantRecord {"auditors", "USAGE", {}, ""}); });
+	expect_moved([](Transaction &t) { t.SetUserAttribute("eve", "team", "risk"); });
+	expect_moved([](Transaction &t) { t.SetUserAttribute("eve", "team", "fraud"); });
+	expect_moved([](Transaction &t) { t.SetUserAttribute("eve", "project", "p1"); });
+	expect_moved([](Transaction &t) { t.SetUserAttribute("eve", "project", std::nullopt); });
+	expect_still([](Transaction &t) { t.SetUserAttribute("eve", "project", std::nullopt); });
+	// Tokens and settings are no part of the access model.
+	expect_still([](Transaction &t) {
+		t.CreateToken(TokenRecord {"aa", "eve", 1});
+		t.PutSetting("k", "v");
+	});
+
+	metastore->RunInTransaction([](Transaction &transaction) {
+		auto model = transaction.LoadAccessModel();
+		EXPECT_EQ(model.version, transaction.AccessVersion());
+		EXPECT_EQ(model.memberships, (std::vector<RoleMembershipRecord> {{"auditors", "analysts"}, {"eve", "auditors"}}));
+		EXPECT_EQ(model.grants, (std::vector<GrantRecord> {{"analysts", "SELECT", {"banking"}, "customers"},
+		                                                   {"auditors", "USAGE", {}, ""},
+		                                                   {"eve", "CREATE", {"sales", "eu"}, ""}}));
+		EXPECT_EQ(model.user_attributes, (std::vector<UserAttributeRecord> {{"eve", "team", "fraud"}}));
+
+		EXPECT_EQ(CodeOf([&] { transaction.PutRoleMembership(RoleMembershipRecord {"nobody", "auditors"}); }),
+		          ErrorCode::UndefinedObject);
+		EXPECT_EQ(CodeOf([&] { transaction.PutRoleMembership(RoleMembershipRecord {"eve", "nobody"}); }),
+		          ErrorCode::UndefinedObject);
+		// Only a role has members.
+		transaction.CreateUser(User("bob"));
+		EXPECT_EQ(CodeOf([&] { transaction.PutRoleMembership(RoleMembershipRecord {"eve", "bob"}); }),
+		          ErrorCode::UndefinedObject);
+		// auditors is in analysts, so analysts in auditors (or in itself) would close a cycle.
+		EXPECT_EQ(CodeOf([&] { transaction.PutRoleMembership(RoleMembershipRecord {"analysts", "auditors"}); }),
+		          ErrorCode::InvalidInput);
+		EXPECT_EQ(CodeOf([&] { transaction.PutRoleMembership(RoleMembershipRecord {"analysts", "analysts"}); }),
+		          ErrorCode::InvalidInput);
+		EXPECT_EQ(CodeOf([&] { transaction.PutGrant(GrantRecord {"nobody", "SELECT", {"banking"}, ""}); }),
+		          ErrorCode::UndefinedObject);
+		EXPECT_EQ(CodeOf([&] { transaction.PutGrant(GrantRecord {"eve", "SELECT", {}, "customers"}); }),
+		          ErrorCode::InvalidInput);
+		EXPECT_EQ(CodeOf([&] { transaction.SetUserAttribute("auditors", "team", "x"); }), ErrorCode::UndefinedObject);
+
+		EXPECT_TRUE(transaction.DropRoleMembership(RoleMembershipRecord {"eve", "auditors"}));
+		EXPECT_FALSE(transaction.DropRoleMembership(RoleMembershipRecord {"eve", "auditors"}));
+		EXPECT_TRUE(transaction.DropGrant(GrantRecord {"auditors", "USAGE", {}, ""}));
+		EXPECT_FALSE(transaction.DropGrant(GrantRecord {"auditors", "USAGE", {}, ""}));
+		EXPECT_FALSE(transaction.DropGrant(GrantRecord {"analysts", "INSERT", {"banking"}, "customers"}));
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM role_members"), 1);
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM grants"), 2);
+	// Namespaces are stored as their keys, levels joined by U+001F.
+	auto separator = OnPostgres() ? "chr(31)" : "char(31)";
+	EXPECT_EQ(Count(fmt::format("SELECT COUNT(*) FROM grants WHERE namespace = 'sales' || {} || 'eu'", separator)), 1);
+}
+
+
+TEST_P(MetastoreTest, PoliciesAndMasksInCreationOrder) {
+	auto metastore = Open();
+	metastore->RunInTransaction([](Transaction &transaction) {
+		transaction.CreateRole(RoleRecord {"akko-viewer", true, 1});
+		// Created in the opposite of name order, so the order seen is creation order.
+		transaction.CreateRowPolicy(
+		    RowPolicyRecord {"z_active", {"banking"}, "accounts", {"akko-viewer"}, "status = 'active'", 11});
+		transaction.CreateRowPolicy(
+		    RowPolicyRecord {"a_mine", {"banking"}, "accounts", {"akko-viewer", "eve"}, "owner = current_user", 12});
+		// The same name on another table is another policy.
+		transaction.CreateRowPolicy(RowPolicyRecord {"z_active", {"banking"}, "loans", {}, "TRUE", 13});
+		EXPECT_EQ(CodeOf([&] {
+			          transaction.CreateRowPolicy(RowPolicyRecord {"a_mine", {"banking"}, "accounts", {}, "FALSE", 0});
+		          }),
+		          ErrorCode::DuplicateObject);
+		transaction.CreateColumnMask(ColumnMaskRecord {"phone_mask", {"banking"}, "customers", "phone",
+		                                               {"akko-user"}, "'***'", 21});
+		transaction.CreateColumnMask(ColumnMaskRecord {"email_mask", {"banking"}, "customers", "email",
+		                                               {"akko-user", "akko-viewer"},
+		                                               "regexp_replace(email, '^[^@]+', '***')", 22});
+		EXPECT_EQ(CodeOf([&] {
+			          transaction.CreateColumnMask(
+			              ColumnMaskRecord {"email_mask", {"banking"}, "customers", "name", {}, "NULL", 0});
+		          }),
+		          ErrorCode::DuplicateObject);
+	});
+	metastore->RunInTransaction([](Transaction &transaction) {
+		auto model = transaction.LoadAccessModel();
+		ASSERT_EQ(model.row_policies.size(), 3u);
+		const auto &active = model.row_policies[0];
+		EXPECT_EQ(active.name, "z_active");
+		EXPECT_EQ(active.namespace_name, NamespaceName({"banking"}));
+		EXPECT_EQ(active.table, "accounts");
+		EXPECT_EQ(active.roles, std::vector<std::string>({"akko-viewer"}));
+		EXPECT_EQ(active.predicate, "status = 'active'");
+		EXPECT_EQ(active.created_at, 11);
+		EXPECT_EQ(model.row_policies[1].name, "a_mine");
+		EXPECT_EQ(model.row_policies[1].roles, std::vector<std::string>({"akko-viewer", "eve"}));
+		EXPECT_EQ(model.row_policies[2].table, "loans");
+		EXPECT_TRUE(model.row_policies[2].roles.empty());
+		ASSERT_EQ(model.column_masks.size(), 2u);
+		const auto &email = model.column_masks[1];
+		EXPECT_EQ(email.name, "email_mask");
+		EXPECT_EQ(email.column, "email");
+		EXPECT_EQ(email.roles, std::vector<std::string>({"akko-user", "akko-viewer"}));
+		EXPECT_EQ(email.expression, "regexp_replace(email, '^[^@]+', '***')");
+		EXPECT_EQ(email.created_at, 22);
+		EXPECT_EQ(model.column_masks[0].name, "phone_mask");
+
+		auto before = transaction.AccessVersion();
+		EXPECT_TRUE(transaction.DropRowPolicy({"banking"}, "accounts", "z_active"));
+		EXPECT_FALSE(transaction.DropRowPolicy({"banking"}, "accounts", "z_active"));
+		EXPECT_TRUE(transaction.DropColumnMask({"banking"}, "customers", "phone_mask"));
+		EXPECT_FALSE(transaction.DropColumnMask({"banking"}, "customers", "phone_mask"));
+		EXPECT_FALSE(transaction.DropColumnMask({"banking"}, "accounts", "email_mask"));
+		EXPECT_EQ(transaction.AccessVersion(), before + 2);
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM row_policies"), 2);
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM column_masks"), 1);
+	// Role lists are JSON arrays.
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM column_masks WHERE roles = '[\"akko-user\",\"akko-viewer\"]'"), 1);
+}
+
+namespace {
+
+// eve in auditors in analysts; grants, policies and masks naming each of them.
+void BuildAccessModel(Transaction &transaction) {
+	transaction.CreateNamespace(NamespaceRecord {{"banking"}, {}});
+	transaction.CreateNamespace(NamespaceRecord {{"archive"}, {}});
+	transaction.CreateObject(CatalogObjectRecord {{"banking"}, "customers", ObjectKind::Table, "s3://w/c.json"});
+	transaction.CreateObject(CatalogObjectRecord {{"banking"}, "accounts", ObjectKind::Table, "s3://w/a.json"});
+	transaction.CreateUser(User("eve"));
+	transaction.CreateUser(User("bob"));
+	transaction.CreateRole(RoleRecord {"auditors", false, 1});
+	transaction.CreateRole(RoleRecord {"analysts", false, 1});
+	transaction.PutRoleMembership(RoleMembershipRecord {"eve", "auditors"});
+	transaction.PutRoleMembership(RoleMembershipRecord {"bob", "auditors"});
+	transaction.PutRoleMembership(RoleMembershipRecord {"auditors", "analysts"});
+	transaction.PutGrant(GrantRecord {"eve", "SELECT", {"banking"}, "customers"});
+	transaction.PutGrant(GrantRecord {"auditors", "SELECT", {"banking"}, "customers"});
+	transaction.PutGrant(GrantRecord {"auditors", "SELECT", {"banking"}, "accounts"});
+	transaction.PutGrant(GrantRecord {"analysts", "USAGE", {"banking"}, ""});
+	transaction.SetUserAttribute("eve", "team", "risk");
+	transaction.CreateRowPolicy(
+	    RowPolicyRecord {"mine", {"banking"}, "customers", {"eve", "auditors", "bob"}, "owner = current_user", 1});
+	transaction.CreateRowPolicy(RowPolicyRecord {"open", {"banking"}, "accounts", {"auditors"}, "TRUE", 2});
+	transaction.CreateColumnMask(
+	    ColumnMaskRecord {"email_mask", {"banking"}, "customers", "email", {"auditors", "eve"}, "'***'", 3});
+}
+
+} // namespace
+
+TEST_P(MetastoreTest, DroppingAUserTakesItsAccessWithIt) {
+	auto metastore = Open();
+	metastore->RunInTransaction(BuildAccessModel);
+	int64_t before = 0;
+	metastore->RunInTransaction([&](Transaction &transaction) {
+		before = transaction.AccessVersion();
+		EXPECT_TRUE(transaction.DropUser("eve"));
+		EXPECT_GT(transaction.AccessVersion(), before);
+		auto model = transaction.LoadAccessModel();
+		EXPECT_EQ(model.memberships,
+		          (std::vector<RoleMembershipRecord> {{"auditors", "analysts"}, {"bob", "auditors"}}));
+		for (const auto &grant : model.grants) {
+			EXPECT_NE(grant.grantee, "eve");
+		}
+		EXPECT_EQ(model.grants.size(), 3u);
+		EXPECT_TRUE(model.user_attributes.empty());
+		ASSERT_EQ(model.row_policies.size(), 2u);
+		EXPECT_EQ(model.row_policies[0].roles, std::vector<std::string>({"auditors", "bob"}));
+		EXPECT_EQ(model.row_policies[1].roles, std::vector<std::string>({"auditors"}));
+		ASSERT_EQ(model.column_masks.size(), 1u);
+		EXPECT_EQ(model.column_masks[0].roles, std::vector<std::string>({"auditors"}));
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM user_attributes"), 0);
+	// A user made again under the name inherits nothing.
+	metastore->RunInTransaction([](Transaction &transaction) {
+		transaction.CreateUser(User("eve"));
+		auto model = transaction.LoadAccessModel();
+		EXPECT_EQ(model.memberships.size(), 2u);
+		EXPECT_EQ(model.grants.size(), 3u);
+	});
+}
+
+TEST_P(MetastoreTest, DroppingARoleTakesItsMembershipsBothWaysAndItsGrants) {
+	auto metastore = Open();
+	metastore->RunInTransaction(BuildAccessModel);
+	metastore->RunInTransaction([](Transaction &transaction) {
+		auto before = transaction.AccessVersion();
+		EXPECT_TRUE(transaction.DropRole("auditors"));
+		EXPECT_GT(transaction.AccessVersion(), before);
+		auto model = transaction.LoadAccessModel();
+		EXPECT_TRUE(model.memberships.empty());
+		EXPECT_EQ(model.grants, (std::vector<GrantRecord> {{"analysts", "USAGE", {"banking"}, ""},
+		                                                   {"eve", "SELECT", {"banking"}, "customers"}}));
+		ASSERT_EQ(model.row_policies.size(), 2u);
+		EXPECT_EQ(model.row_policies[0].roles, std::vector<std::string>({"eve", "bob"}));
+		// A policy whose every role went stays, applying to nobody, as the SQL layer decides.
+		EXPECT_TRUE(model.row_policies[1].roles.empty());
+		EXPECT_EQ(model.column_masks[0].roles, std::vector<std::string>({"eve"}));
+		// Users are untouched.
+		EXPECT_EQ(model.users.size(), 2u);
+		EXPECT_EQ(model.user_attributes.size(), 1u);
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM role_members"), 0);
+}
+
+TEST_P(MetastoreTest, GrantsPoliciesAndMasksFollowTheirTable) {
+	auto metastore = Open();
+	metastore->RunInTransaction(BuildAccessModel);
+	metastore->RunInTransaction([](Transaction &transaction) {
+		// A grant on a name no object has yet is left over; the rename replaces it.
+		transaction.PutGrant(GrantRecord {"bob", "DELETE", {"archive"}, "clients"});
+		auto before = transaction.AccessVersion();
+		transaction.RenameObject({"banking"}, "customers", {"archive"}, "clients");
+		EXPECT_GT(transaction.AccessVersion(), before);
+		auto model = transaction.LoadAccessModel();
+		EXPECT_EQ(model.grants, (std::vector<GrantRecord> {{"analysts", "USAGE", {"banking"}, ""},
+		                                                   {"auditors", "SELECT", {"archive"}, "clients"},
+		                                                   {"auditors", "SELECT", {"banking"}, "accounts"},
+		                                                   {"eve", "SELECT", {"archive"}, "clients"}}));
+		ASSERT_EQ(model.row_policies.size(), 2u);
+		EXPECT_EQ(model.row_policies[0].namespace_name, NamespaceName({"archive"}));
+		EXPECT_EQ(model.row_policies[0].table, "clients");
+		EXPECT_EQ(model.row_policies[1].table, "accounts");
+		EXPECT_EQ(model.column_masks[0].namespace_name, NamespaceName({"archive"}));
+		EXPECT_EQ(model.column_masks[0].table, "clients");
+
+		// Renaming to itself changes nothing.
+		before = transaction.AccessVersion();
+		transaction.RenameObject({"archive"}, "clients", {"archive"}, "clients");
+		EXPECT_EQ(transaction.AccessVersion(), before);
+		EXPECT_EQ(transaction.LoadAccessModel().grants.size(), 4u);
+		// A failed rename moves nothing.
+		EXPECT_EQ(CodeOf([&] { transaction.RenameObject({"archive"}, "clients", {"banking"}, "accounts"); }),
+		          ErrorCode::DuplicateTable);
+		EXPECT_EQ(transaction.LoadAccessModel().grants.size(), 4u);
+
+		EXPECT_TRUE(transaction.DropObject({"archive"}, "clients"));
+		model = transaction.LoadAccessModel();
+		EXPECT_EQ(model.grants, (std::vector<GrantRecord> {{"analysts", "USAGE", {"banking"}, ""},
+		                                                   {"auditors", "SELECT", {"banking"}, "accounts"}}));
+		ASSERT_EQ(model.row_policies.size(), 1u);
+		EXPECT_EQ(model.row_policies[0].name, "open");
+		EXPECT_TRUE(model.column_masks.empty());
+
+		// A table made again under the name starts with no grants.
+		transaction.CreateObject(CatalogObjectRecord {{"archive"}, "clients", ObjectKind::Table, "s3://w/n.json"});
+		EXPECT_EQ(transaction.LoadAccessModel().grants.size(), 2u);
+		// Dropping an object without grants leaves the version alone.
+		before = transaction.AccessVersion();
+		EXPECT_TRUE(transaction.DropObject({"archive"}, "clients"));
+		EXPECT_EQ(transaction.AccessVersion(), before);
+		// The namespace's own grants go with it.
+		EXPECT_TRUE(transaction.DropObject({"banking"}, "accounts"));
+		EXPECT_TRUE(transaction.DropNamespace({"banking"}));
+		EXPECT_TRUE(transaction.LoadAccessModel().grants.empty());
+	});
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM grants"), 0);
+	EXPECT_EQ(Count("SELECT COUNT(*) FROM row_policies"), 0);
+}
+
+TEST_P(MetastoreTest, AccessChangesRollBackWithTheirTransaction) {
+	auto metastore = Open();
+	int64_t before = 0;
+	metastore->RunInTransaction([&](Transaction &transaction) {
+		BuildAccessModel(transaction);
+		before = transaction.AccessVersion();
+	});
+	EXPECT_THROW(metastore->RunInTransaction([](Transaction &transaction) {
+		transaction.DropRole("auditors");
+		transaction.CreateRole(RoleRecord {"ghosts", false, 1});
+		throw std::runtime_error("changed my mind");
+	}),
+	             std::runtime_error);
+	metastore->RunInTransaction([&](Transaction &transaction) {
+		EXPECT_EQ(transaction.AccessVersion(), before);
+		auto model = transaction.LoadAccessModel();
+		EXPECT_EQ(model.roles.size(), 2u);
+		EXPECT_EQ(model.memberships.size(), 3u);
+		EXPECT_EQ(model.row_policies[1].roles, std::vector<std::string>({"auditors"}));
+	});
+}
+
 TEST(OpenMetastoreTest, RefusesUnknownKindsWithoutEchoingThem) {
 	auto message = MessageOf([] { OpenMetastore("mysql://root:hunter2@db/akko", "/nonexistent"); });
 	EXPECT_NE(message.find("mysql://"), std::string::npos) << message;
@@ -551,10 +996,12 @@ TEST_F(PostgresMetastoreTest, KeepsToASchemaOfItsOwn) {
 	EXPECT_EQ(akko::test::QueryPostgresInteger(
 	              config, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'"),
 	          0);
-	// schema_migrations, users, api_tokens, namespaces, catalog_objects, access_keys.
+	// schema_migrations, users, api_tokens, namespaces, catalog_objects, access_keys, roles,
+	// role_members, grants, row_policies, column_masks, user_attributes, server_settings,
+	// access_version.
 	EXPECT_EQ(akko::test::QueryPostgresInteger(
 	              config, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'akko'"),
-	          6);
+	          14);
 	// The postgres:// spelling opens the same metastore.
 	auto uri = config;
 	uri.replace(0, std::string("postgresql").size(), "postgres");

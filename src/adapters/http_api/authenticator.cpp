@@ -2,10 +2,9 @@
 
 #include "auth/user_directory.hpp"
 #include "common/base64.hpp"
-#include "common/error.hpp"
+#include "common/log.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <strings.h>
 
 namespace akko::http_api {
@@ -27,9 +26,64 @@ std::string_view Trim(std::string_view text) {
 	return text;
 }
 
+void LogFailure(const std::string &user, const std::string &client, std::string_view protocol,
+                const std::string &reason) {
+	log::Warn("login_failed", {{"user", user}, {"client", client}, {"protocol", protocol}, {"reason", reason}});
+}
+
+auth::Caller Bearer(const net::HttpRequest &request, auth::UserDirectory &users, std::string_view protocol,
+                    const std::string &token) {
+	if (auto user = users.UserForToken(token)) {
+		return {*user, {}};
+	}
+	if (auto user = users.Tokens().UserForAccessToken(token)) {
+		return {*user, {}};
+	}
+	auto *oidc = users.Oidc();
+	// Our own kinds of token are never tried as OIDC ones: their refusal reason is clearer.
+	if (oidc && !token.starts_with("akko")) {
+		try {
+			return oidc->Verify(token);
+		} catch (const akko::Error &error) {
+			LogFailure("", ClientAddress(request), protocol, error.message);
+			throw;
+		}
+	}
+	LogFailure("", ClientAddress(request), protocol, "invalid bearer token");
+	throw akko::Error(ErrorCode::InvalidAuthorization, "the bearer token is not valid");
+}
+
 } // namespace
 
-std::string Authenticate(const net::HttpRequest &request, auth::UserDirectory &users, Credentials accepted) {
+std::string ClientAddress(const net::HttpRequest &request) {
+	std::string_view remote = request.remote;
+	auto colon = remote.rfind(':');
+	if (colon != std::string_view::npos && remote.find(':') == colon) {
+		remote = remote.substr(0, colon);
+	} else if (remote.starts_with('[') && remote.find("]:") != std::string_view::npos) {
+		remote = remote.substr(1, remote.find("]:") - 1);
+	}
+	return std::string(remote);
+}
+
+void CheckPassword(auth::UserDirectory &users, const std::string &user, const std::string &password,
+                   const std::string &client, std::string_view protocol) {
+	auto &throttle = users.Throttle();
+	auto wait = throttle.RetryAfter(user, client);
+	if (wait.count() > 0) {
+		LogFailure(user, client, protocol, "throttled");
+		throw Throttled(fmt::format("too many failed logins for user \"{}\": retry in {} s", user, wait.count()), wait);
+	}
+	if (!users.CheckPassword(user, password)) {
+		throttle.Failed(user, client);
+		LogFailure(user, client, protocol, "wrong password or unknown user");
+		throw akko::Error(ErrorCode::InvalidPassword, fmt::format("password authentication failed for user \"{}\"", user));
+	}
+	throttle.Succeeded(user, client);
+}
+
+auth::Caller Authenticate(const net::HttpRequest &request, auth::UserDirectory &users, Credentials accepted,
+                          std::string_view protocol) {
 	auto header = request.Header("authorization");
 	if (HasScheme(header, "Basic")) {
 		auto decoded = Base64Decode(Trim(header.substr(6)));
@@ -38,17 +92,11 @@ std::string Authenticate(const net::HttpRequest &request, auth::UserDirectory &u
 			throw akko::Error(ErrorCode::InvalidAuthorization, "malformed basic authorization header");
 		}
 		auto user = decoded->substr(0, colon);
-		if (!users.CheckPassword(user, decoded->substr(colon + 1))) {
-			throw akko::Error(ErrorCode::InvalidPassword,
-			                  fmt::format("password authentication failed for user \"{}\"", user));
-		}
-		return user;
+		CheckPassword(users, user, decoded->substr(colon + 1), ClientAddress(request), protocol);
+		return {user, {}};
 	}
 	if (accepted == Credentials::BasicOrBearer && HasScheme(header, "Bearer")) {
-		if (auto user = users.UserForToken(std::string(Trim(header.substr(7))))) {
-			return *user;
-		}
-		throw akko::Error(ErrorCode::InvalidAuthorization, "the bearer token is not valid");
+		return Bearer(request, users, protocol, std::string(Trim(header.substr(7))));
 	}
 	throw akko::Error(ErrorCode::InvalidAuthorization,
 	                  accepted == Credentials::BasicOnly
@@ -59,6 +107,12 @@ std::string Authenticate(const net::HttpRequest &request, auth::UserDirectory &u
 net::HttpResponse Unauthorized(const akko::Error &error) {
 	auto response = net::ErrorResponse(error, 401);
 	response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"akko\", charset=\"UTF-8\"");
+	return response;
+}
+
+net::HttpResponse TooManyAttempts(const Throttled &error) {
+	auto response = net::ErrorResponse(error, 429);
+	response.headers.emplace_back("Retry-After", std::to_string(error.retry_after.count()));
 	return response;
 }
 

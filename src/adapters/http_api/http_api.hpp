@@ -1,11 +1,13 @@
 #pragma once
 // The HTTP API on a net::HttpServer:
 //   POST /api/v1/query   SQL with $n parameters, results streamed as JSON or CSV
-//   POST /api/v1/tokens  a bearer token for the basic-auth caller
+//   POST /api/v1/tokens  an API token for the basic-auth caller, {"expires_in": s} optional
+//   POST /api/v1/auth/login    {"user","password"}: a JWT access token and a refresh token
+//   POST /api/v1/auth/refresh  {"refresh_token"}: a new pair; the old refresh token is spent
 //   GET  /health         200 while the process serves
 //   GET  /ready          200 or 503 with each readiness check
 //   GET  /metrics        Prometheus text
-// The /api routes take HTTP basic auth or a bearer token; the others are open.
+// The other /api routes take HTTP basic auth or a bearer token; the rest are open.
 namespace akko::net {
 class HttpServer;
 }

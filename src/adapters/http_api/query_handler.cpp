@@ -132,10 +132,10 @@ private:
 
 class QueryRun {
 public:
-	QueryRun(sql::SqlService &service, const std::string &user, net::HttpRequest &request_p,
+	QueryRun(sql::SqlService &service, const auth::Caller &caller, net::HttpRequest &request_p,
 	         net::HttpResponder &responder_p)
 	    : request(request_p), responder(responder_p), started(std::chrono::steady_clock::now()),
-	      session(service, Identity(user, request)) {
+	      session(service, Identity(caller, request)) {
 	}
 
 	void Run() {
@@ -177,9 +177,10 @@ public:
 	}
 
 private:
-	static sql::SessionIdentity Identity(const std::string &user, const net::HttpRequest &request) {
+	static sql::SessionIdentity Identity(const auth::Caller &caller, const net::HttpRequest &request) {
 		sql::SessionIdentity identity;
-		identity.user = user;
+		identity.user = caller.user;
+		identity.idp_roles = caller.roles;
 		identity.protocol = "http";
 		identity.client = request.remote;
 		identity.application_name = std::string(request.Header("user-agent"));
@@ -328,9 +329,9 @@ private:
 
 } // namespace
 
-void HandleQuery(sql::SqlService &service, const std::string &user, net::HttpRequest &request,
+void HandleQuery(sql::SqlService &service, const auth::Caller &caller, net::HttpRequest &request,
                  net::HttpResponder &responder) {
-	QueryRun(service, user, request, responder).Run();
+	QueryRun(service, caller, request, responder).Run();
 }
 
 } // namespace akko::http_api

@@ -31,7 +31,8 @@ std::string Bracketed(const std::string &host) {
 net::HttpResponse GetConfig(RestContext &context, const RestCall &call) {
 	auto &options = context.options;
 	nlohmann::json overrides = {
-	    {"s3.endpoint", fmt::format("http://{}:{}", Bracketed(options.s3_host), options.s3_port)},
+	    {"s3.endpoint", fmt::format("{}://{}:{}", options.s3_tls ? "https" : "http", Bracketed(options.s3_host),
+	                                options.s3_port)},
 	    {"s3.path-style-access", "true"},
 	    {"client.region", options.s3_region},
 	};
@@ -55,19 +56,27 @@ net::HttpResponse GetToken(RestContext &context, const RestCall &call) {
 	if (grant == "client_credentials") {
 		auto id = field("client_id");
 		auto secret = field("client_secret");
-		if (id.empty() && !call.http.Header("authorization").empty()) {
-			// RFC 6749 2.3.1 prefers the client's id and secret as HTTP basic credentials.
-			try {
-				user = http_api::Authenticate(call.http, context.users, http_api::Credentials::BasicOnly);
-			} catch (const Error &error) {
-				return OAuthError(401, "invalid_client", error.message);
+		try {
+			if (id.empty() && !call.http.Header("authorization").empty()) {
+				// RFC 6749 2.3.1 prefers the client's id and secret as HTTP basic credentials.
+				user = http_api::Authenticate(call.http, context.users, http_api::Credentials::BasicOnly, "iceberg_rest")
+				           .user;
+			} else if (id.empty() || secret.empty()) {
+				return OAuthError(400, "invalid_request", "client_credentials needs client_id and client_secret");
+			} else {
+				http_api::CheckPassword(context.users, id, secret, http_api::ClientAddress(call.http), "iceberg_rest");
+				user = id;
 			}
-		} else if (id.empty() || secret.empty()) {
-			return OAuthError(400, "invalid_request", "client_credentials needs client_id and client_secret");
-		} else if (context.users.CheckPassword(id, secret)) {
-			user = id;
-		} else {
-			return OAuthError(401, "invalid_client", fmt::format("wrong client_id or client_secret for \"{}\"", id));
+		} catch (const http_api::Throttled &error) {
+			auto response = OAuthError(429, "invalid_client", error.message);
+			response.headers.emplace_back("Retry-After", std::to_string(error.retry_after.count()));
+			return response;
+		} catch (const Error &error) {
+			if (error.code != ErrorCode::InvalidAuthorization && error.code != ErrorCode::InvalidPassword) {
+				throw;
+			}
+			return OAuthError(401, "invalid_client", id.empty() ? error.message
+			                                                    : fmt::format("wrong client_id or client_secret for \"{}\"", id));
 		}
 	} else if (grant == "urn:ietf:params:oauth:grant-type:token-exchange") {
 		// A client refreshing its token before it expires: the subject token is the old one.
@@ -76,6 +85,9 @@ net::HttpResponse GetToken(RestContext &context, const RestCall &call) {
 			return OAuthError(400, "invalid_request", "token exchange needs subject_token");
 		}
 		auto owner = context.users.UserForToken(subject);
+		if (!owner) {
+			owner = context.users.Tokens().UserForAccessToken(subject);
+		}
 		if (!owner) {
 			return OAuthError(400, "invalid_grant", "the subject token is not valid");
 		}

@@ -8,6 +8,7 @@
 #include "common/log.hpp"
 #include "iceberg/metadata_json.hpp"
 #include "net/http_server.hpp"
+#include "obs/audit_log.hpp"
 
 #include <fmt/format.h>
 
@@ -80,14 +81,107 @@ Handler HandlerFor(Operation operation) {
 	throw Error(ErrorCode::Internal, "an Iceberg REST operation without a handler");
 }
 
+std::string Dotted(const std::vector<std::string> &levels, const std::string &name = {}) {
+	std::string text;
+	for (auto &level : levels) {
+		text += (text.empty() ? "" : ".") + level;
+	}
+	return name.empty() ? text : text + "." + name;
+}
+
+// The audit record's operation and tables for the calls that read or change table data (or
+// hand out access to it): empty operation for the rest. Names the body carries are read
+// leniently; a malformed body fails in the handler and is audited without them.
+void DescribeForAudit(const RestRoute &route, const net::HttpRequest &request, obs::AuditRecord &audit) {
+	const char *verb = nullptr;
+	bool writes = true;
+	switch (route.operation) {
+	case Operation::LoadTable:
+		verb = "loadTable";
+		writes = false;
+		break;
+	case Operation::LoadCredentials:
+		verb = "loadCredentials";
+		writes = false;
+		break;
+	case Operation::CreateTable:
+		verb = "createTable";
+		break;
+	case Operation::RegisterTable:
+		verb = "registerTable";
+		break;
+	case Operation::CommitTable:
+		verb = "updateTable";
+		break;
+	case Operation::DropTable:
+		verb = "dropTable";
+		break;
+	case Operation::RenameTable:
+		verb = "renameTable";
+		break;
+	case Operation::CommitTransaction:
+		verb = "commitTransaction";
+		break;
+	case Operation::CreateView:
+		verb = "createView";
+		break;
+	case Operation::ReplaceView:
+		verb = "replaceView";
+		break;
+	case Operation::DropView:
+		verb = "dropView";
+		break;
+	case Operation::RenameView:
+		verb = "renameView";
+		break;
+	default:
+		return;
+	}
+	std::vector<std::string> tables;
+	auto named = [&](const nlohmann::json &id) {
+		if (id.is_object() && id.contains("namespace") && id["namespace"].is_array() && id.contains("name") &&
+		    id["name"].is_string()) {
+			std::vector<std::string> levels;
+			for (auto &level : id["namespace"]) {
+				levels.push_back(level.is_string() ? level.get<std::string>() : level.dump());
+			}
+			tables.push_back(Dotted(levels, id["name"].get<std::string>()));
+		}
+	};
+	auto body = route.name.empty() ? nlohmann::json::parse(request.body, nullptr, false) : nlohmann::json();
+	if (!route.name.empty()) {
+		tables.push_back(Dotted(route.namespace_name, route.name));
+	} else if (body.is_object()) {
+		if ((route.operation == Operation::CreateTable || route.operation == Operation::RegisterTable ||
+		     route.operation == Operation::CreateView) &&
+		    body.contains("name") && body["name"].is_string()) {
+			tables.push_back(Dotted(route.namespace_name, body["name"].get<std::string>()));
+		} else if (body.contains("source")) {
+			named(body["source"]);
+			named(body.value("destination", nlohmann::json()));
+		} else if (body.contains("table-changes") && body["table-changes"].is_array()) {
+			for (auto &change : body["table-changes"]) {
+				named(change.value("identifier", nlohmann::json()));
+			}
+		}
+	}
+	std::string operation = fmt::format("iceberg:{}", verb);
+	for (size_t i = 0; i < tables.size(); i++) {
+		operation += (i == 0 ? " " : (route.operation == Operation::CommitTransaction ? ", " : " -> ")) + tables[i];
+	}
+	audit.operation = std::move(operation);
+	(writes ? audit.tables_written : audit.tables_read) = std::move(tables);
+}
+
 net::HttpResponse Unauthorized(const std::string &message) {
 	auto response = ErrorResponse({401, "NotAuthorizedException", message});
 	response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"akko\"");
 	return response;
 }
 
-// Runs the operation the request names, answering every failure in the error model.
-net::HttpResponse Handle(RestContext &context, const net::HttpRequest &request) {
+// Runs the operation the request names, answering every failure in the error model; fills
+// `audit` for the calls that are audited.
+net::HttpResponse Handle(RestContext &context, const net::HttpRequest &request, obs::AuditRecord &audit) {
 	RestRoute route;
 	try {
 		auto match = MatchRoute(request.method, std::string_view(request.path).substr(kMount.size()));
@@ -102,19 +196,27 @@ net::HttpResponse Handle(RestContext &context, const net::HttpRequest &request) 
 			    {404, "NotFoundException", fmt::format("no route for {} {}", request.method, request.path)});
 		}
 		route = std::move(*match.route);
+		DescribeForAudit(route, request, audit);
 		RestCall call {request, route, ParseQuery(request.query), {}};
 		if (route.operation != Operation::GetToken) {
 			try {
-				call.user = http_api::Authenticate(request, context.users, http_api::Credentials::BasicOrBearer);
+				call.user = http_api::Authenticate(request, context.users, http_api::Credentials::BasicOrBearer,
+				                                   "iceberg_rest")
+				                .user;
 			} catch (const Error &error) {
 				if (error.code != ErrorCode::InvalidAuthorization && error.code != ErrorCode::InvalidPassword) {
 					throw;
 				}
+				audit.outcome = Describe(error.code).name;
+				audit.error = error.message;
 				return Unauthorized(error.message);
 			}
 		}
+		audit.user = call.user;
 		return HandlerFor(route.operation)(context, call);
 	} catch (const Error &error) {
+		audit.outcome = Describe(error.code).name;
+		audit.error = error.message;
 		auto model = ToErrorModel(error, route.subject, route.commit);
 		if (model.code >= 500) {
 			log::Write(
@@ -123,6 +225,8 @@ net::HttpResponse Handle(RestContext &context, const net::HttpRequest &request) 
 		}
 		return ErrorResponse(model);
 	} catch (const std::exception &error) {
+		audit.outcome = Describe(ErrorCode::Internal).name;
+		audit.error = error.what();
 		log::Write(log::Level::Error, "iceberg_rest_error",
 		           {{"method", request.method}, {"path", request.path}, {"error", error.what()}});
 		return ErrorResponse(InternalErrorModel(error.what(), route.commit));
@@ -242,7 +346,20 @@ void RegisterIcebergRest(net::HttpServer &server, catalog::CatalogService &catal
 	auto context = std::make_shared<RestContext>(catalog, users, options);
 	server.RoutePrefix("", fmt::format("{}/", kMount),
 	                   [context](net::HttpRequest &request, net::HttpResponder &responder) {
-		                   auto response = Handle(*context, request);
+		                   auto started = std::chrono::steady_clock::now();
+		                   obs::AuditRecord audit;
+		                   auto response = Handle(*context, request, audit);
+		                   if (context->options.audit && !audit.operation.empty()) {
+			                   // Before the answer goes out, as a statement's record is.
+			                   audit.protocol = "iceberg_rest";
+			                   audit.client = request.remote;
+			                   if (response.status >= 400 && audit.outcome == "ok") {
+				                   audit.outcome = fmt::format("http_{}", response.status);
+			                   }
+			                   audit.duration_ms =
+			                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+			                   context->options.audit->Write(audit);
+		                   }
 		                   if (request.method == "HEAD") {
 			                   // A HEAD answer has no body, whatever its status.
 			                   response.body.clear();

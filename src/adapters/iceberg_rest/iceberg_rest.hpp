@@ -20,17 +20,25 @@ class CredentialVault;
 class UserDirectory;
 }
 
+namespace akko::obs {
+class AuditLog;
+}
+
 namespace akko::iceberg_rest {
 
 struct IcebergRestOptions {
-	// Where clients reach AKKO's S3 API (s3.endpoint in /v1/config is http://host:port).
+	// Where clients reach AKKO's S3 API (s3.endpoint in /v1/config is http[s]://host:port).
 	std::string s3_host = "127.0.0.1";
 	uint16_t s3_port = 8333;
+	bool s3_tls = false; // the S3 port serves HTTPS
 	std::string s3_region = "us-east-1";
 	std::chrono::seconds credential_lifetime {3600};
 	size_t metrics_reports_per_table = 100;
 	// Shared with the S3 API, which honours what the catalog vends; null: the catalog makes its own.
 	std::shared_ptr<auth::CredentialVault> credentials;
+	// Where loads, commits, creates, drops, renames, registers and credential requests are
+	// recorded; null: nowhere. Must outlive the server.
+	obs::AuditLog *audit = nullptr;
 };
 
 // Adds the routes; before server.Start(). `catalog` and `users` must outlive server.Stop().

@@ -255,6 +255,17 @@ PgConnection::StartupResult PgConnection::HandleStartupPacket(std::string_view p
 	if (database.empty()) {
 		database = user;
 	}
+	// Before authentication, so no password exchange ever crosses the network in clear.
+	if (server.options.require_tls && !socket.IsTls()) {
+		auto peer = socket.PeerAddress();
+		log::Warn("connection_refused", {{"user", user}, {"client", peer}, {"reason", "no TLS"}});
+		SendError(akko::Error(ErrorCode::InvalidAuthorization,
+		                      fmt::format("connection without TLS refused for user \"{}\", database \"{}\" from {}: "
+		                                  "this server requires TLS (connect with sslmode=require or stronger)",
+		                                  user, database, peer)),
+		          "FATAL");
+		return StartupResult::Close;
+	}
 	if ((code & 0xFFFF) != 0 || !unknown_options.empty()) {
 		writer.Begin('v');
 		writer.PutInt32(kProtocolVersion3);
@@ -271,9 +282,18 @@ bool PgConnection::Authenticate() {
 	auto peer = socket.PeerAddress();
 	auto fail = [&](const akko::Error &error) {
 		SendError(error, "FATAL");
-		log::Warn("authentication_failed", {{"user", user}, {"client", peer}, {"reason", error.message}});
+		log::Warn("login_failed", {{"user", user}, {"client", peer}, {"protocol", "pgwire"}, {"reason", error.message}});
 		return false;
 	};
+	// The throttle counts per address, whatever the port of each attempt.
+	auto client = peer.substr(0, peer.rfind(':'));
+	auto &throttle = server.users.Throttle();
+	if (auto wait = throttle.RetryAfter(user, client); wait.count() > 0) {
+		return fail(akko::Error(ErrorCode::InvalidPassword,
+		                        fmt::format("password authentication failed for user \"{}\": too many failed logins, "
+		                                    "retry in {} s",
+		                                    user, wait.count())));
+	}
 	// The exchange runs even for unknown users, so a client cannot tell which users exist.
 	auth::ScramServer scram(user, server.users.Verifier(user));
 	writer.Begin('R');
@@ -315,8 +335,10 @@ bool PgConnection::Authenticate() {
 	}
 	auto server_final = scram.ClientFinal(message.payload);
 	if (!server_final) {
+		throttle.Failed(user, client);
 		return fail(password_failed);
 	}
+	throttle.Succeeded(user, client);
 	if (database != "akko") {
 		return fail(akko::Error(ErrorCode::InvalidCatalogName, fmt::format("database \"{}\" does not exist", database)));
 	}

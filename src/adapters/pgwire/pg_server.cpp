@@ -42,6 +42,9 @@ PgServer::PgServer(const PgServerOptions &options, sql::SqlService &service, aut
 	if (!options.tls_cert.empty()) {
 		state->tls = net::MakeServerTlsContext(options.tls_cert, options.tls_key);
 	}
+	if (options.require_tls && !state->tls) {
+		throw Error(ErrorCode::ConfigurationError, "require_tls: the PostgreSQL listener has no TLS certificate");
+	}
 }
 
 PgServer::~PgServer() {

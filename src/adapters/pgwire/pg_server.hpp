@@ -21,6 +21,9 @@ struct PgServerOptions {
 	int port = 5432;
 	std::string tls_cert; // PEM files; empty: TLS refused (SSLRequest answered 'N')
 	std::string tls_key;
+	// Refuse (FATAL 28000) a startup packet that did not come over TLS, as a pg_hba.conf of
+	// hostssl lines only does; needs tls_cert.
+	bool require_tls = false;
 	int max_connections = 256;
 	uint32_t max_message_bytes = 64 * 1024 * 1024;
 };

@@ -11,6 +11,7 @@
 #include "common/url.hpp"
 #include "net/http_server.hpp"
 #include "objstore/store.hpp"
+#include "obs/audit_log.hpp"
 #include "obs/metrics.hpp"
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <condition_variable>
 #include <fmt/format.h>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace akko::s3_api {
@@ -300,8 +302,10 @@ struct S3Api::State {
 			}
 			secret = vended->secret_access_key;
 			ScopeTo(request, vended->prefix);
+			request.user = vended->user;
 		} else if (auto key = users.FindAccessKey(signature->access_key_id)) {
 			secret = key->secret;
+			request.user = key->user;
 		} else {
 			throw S3Error(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
 		}
@@ -334,6 +338,7 @@ struct S3Api::State {
 		std::transform(request.request_id.begin(), request.request_id.end(), request.request_id.begin(),
 		               [](unsigned char c) { return std::toupper(c); });
 		request.operation = "Unknown";
+		std::optional<S3Error> failure;
 		try {
 			try {
 				request.query = ParseQuery(http.query);
@@ -358,10 +363,13 @@ struct S3Api::State {
 			}
 		} catch (const S3Error &error) {
 			if (request.status != 0) {
+				Audit(request, started, &error);
 				throw; // the response is under way: the server cuts it short
 			}
 			SendError(request, error);
+			failure = error;
 		}
+		Audit(request, started, failure ? &*failure : nullptr);
 		auto &metrics = Metrics();
 		metrics.requests.Labels({request.operation, std::to_string(request.status)}).Increment();
 		metrics.duration.Labels({request.operation})
@@ -372,6 +380,30 @@ struct S3Api::State {
 		if (request.bytes_sent > 0) {
 			metrics.sent.Labels({request.operation}).Increment(static_cast<double>(request.bytes_sent));
 		}
+	}
+
+	// Object reads and changes, not HEAD or listings; written once the answer is out (a
+	// streamed object's once its last byte is).
+	void Audit(const S3Request &request, std::chrono::steady_clock::time_point started, const S3Error *error) {
+		static const std::set<std::string> audited = {"GetObject",    "PutObject",     "CopyObject",
+		                                              "DeleteObject", "DeleteObjects", "CompleteMultipartUpload"};
+		if (!options.audit || !audited.count(request.operation)) {
+			return;
+		}
+		obs::AuditRecord record;
+		record.user = request.user;
+		record.protocol = "s3";
+		record.client = request.http.remote;
+		record.operation = fmt::format("s3:{} {}/{}", request.operation, request.bucket, request.key);
+		if (auto source = request.http.Header("x-amz-copy-source"); !source.empty()) {
+			record.operation += fmt::format(" from {}", source);
+		}
+		record.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+		if (error) {
+			record.outcome = error->code;
+			record.error = error->what();
+		}
+		options.audit->Write(record);
 	}
 
 	void AbortExpiredUploads() {

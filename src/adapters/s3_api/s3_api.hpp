@@ -21,6 +21,10 @@ class UserDirectory;
 class CredentialVault;
 } // namespace akko::auth
 
+namespace akko::obs {
+class AuditLog;
+}
+
 namespace akko::s3_api {
 
 struct S3ApiOptions {
@@ -34,6 +38,9 @@ struct S3ApiOptions {
 	std::chrono::seconds upload_expiry {std::chrono::hours(24 * 7)};
 	// Unix epoch seconds; tests may pin it.
 	std::function<int64_t()> clock;
+	// Where object reads and changes are recorded (not HEAD or listings); null: nowhere. Must
+	// outlive the S3Api.
+	obs::AuditLog *audit = nullptr;
 };
 
 class S3Api {

@@ -29,6 +29,7 @@ struct S3Request {
 	std::map<std::string, std::string> query;
 	std::string operation; // S3's name for it, the metrics label
 	std::string request_id;
+	std::string user; // the authenticated principal
 	// The verified signature and its secret, for the payload's chunk signatures.
 	std::optional<RequestSignature> signature;
 	std::string secret;

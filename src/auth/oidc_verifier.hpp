@@ -1,0 +1,60 @@
+#pragma once
+// Bearer tokens from an OpenID Connect provider (Keycloak, Entra ID, Dex, ...): RS256 JWTs
+// checked against the provider's JWKS, found through its discovery document. The caller's
+// user comes from a configured claim, and the provider's groups and realm roles become akko
+// roles: through oidc_role_map, or as themselves when they already name an akko role.
+#include "auth/caller.hpp"
+#include "auth/jwt.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace akko::auth {
+
+struct OidcOptions {
+	std::string issuer; // empty: OIDC is off
+	std::string audience; // empty: "aud" is not checked
+	std::string username_claim = "preferred_username";
+	std::string groups_claim = "groups";
+	std::string role_map; // "idp-group=akko-role,..."
+};
+
+class OidcVerifier {
+public:
+	// The body of a GET of the URL; throws when there is no 200 answer.
+	using Fetch = std::function<std::string(const std::string &url)>;
+	using Now = std::function<int64_t()>; // seconds since the Unix epoch
+	using IsRole = std::function<bool(const std::string &name)>;
+
+	// Empty `fetch_p`: plain HTTP(S) GETs. Throws akko::Error (configuration_error) for a bad
+	// role map.
+	OidcVerifier(OidcOptions options_p, IsRole is_role_p, Fetch fetch_p = {}, Now now_p = {});
+
+	// Throws akko::Error (invalid_authorization) saying why a token is refused.
+	Caller Verify(std::string_view token);
+
+	// Seconds of clock skew tolerated for "exp" and "nbf".
+	static constexpr int64_t kLeeway = 60;
+
+private:
+	const RsaPublicKey *FindKey(const std::string &kid, bool refetch);
+	void LoadKeys();
+	std::vector<std::string> Roles(const nlohmann::json &claims) const;
+
+	OidcOptions options;
+	IsRole is_role;
+	Fetch fetch;
+	Now now;
+	std::map<std::string, std::string> role_map;
+	std::mutex lock;
+	std::string jwks_uri;
+	std::map<std::string, RsaPublicKey> keys; // by kid ("" for a key without one)
+	int64_t last_fetch = 0;
+	bool fetched = false;
+};
+
+} // namespace akko::auth
