@@ -216,6 +216,9 @@ int ServeCommand::Run() {
 		s3_options.domains = SplitList(config.s3_domain);
 		s3_options.upload_expiry = std::chrono::hours(config.s3_upload_expiry_hours);
 		s3_options.audit = &audit;
+		s3_options.access = &access;
+		s3_options.catalog = &lake;
+		s3_options.warehouse_bucket = warehouse_key.substr(0, warehouse_key.find('/'));
 		s3 = std::make_unique<s3_api::S3Api>(*bucket_store, users, credentials, s3_options);
 		// Uploads and downloads hold a worker while bytes flow, so the S3 API has its own pool.
 		s3_workers = std::make_unique<WorkerPool>(std::max<size_t>(64, 8 * cores));
@@ -237,6 +240,7 @@ int ServeCommand::Run() {
 	rest_options.s3_tls = http_tls;
 	rest_options.credentials = credentials;
 	rest_options.audit = &audit;
+	rest_options.access = &access;
 	iceberg_rest::RegisterIcebergRest(http_server, lake, users, rest_options);
 	http_server.Start();
 

@@ -35,7 +35,7 @@ int ParseCount(const std::string &key, const std::string &value) {
 	throw Error(ErrorCode::ConfigurationError, fmt::format("{}: \"{}\" is not a non-negative integer", key, value));
 }
 
-// The spellings PostgreSQL accepts for a boolean setting (and YAML 1.1's), in any case.
+// PostgreSQL's spellings of a boolean setting (whole words, not its prefixes), as YAML 1.1 has them; any case.
 bool ParseBool(const std::string &key, const std::string &value) {
 	std::string lower;
 	for (auto ch : value) {

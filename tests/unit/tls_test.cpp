@@ -83,9 +83,45 @@ TEST_F(TlsTest, BadFilesAreConfigurationErrors) {
 		EXPECT_EQ(error.code, ErrorCode::ConfigurationError);
 		EXPECT_NE(error.message.find("missing.crt"), std::string::npos) << error.message;
 	}
-	// A key that is not the certificate's.
+	// A key that is not the certificate's: named as a mismatch, not as an unreadable key.
 	auto other = net::EnsureSelfSignedCertificate((dir / "other").string());
-	EXPECT_THROW(net::MakeServerTlsContext(files.certificate, other.key), Error);
+	try {
+		net::MakeServerTlsContext(files.certificate, other.key);
+		FAIL() << "no error";
+	} catch (const Error &error) {
+		EXPECT_EQ(error.code, ErrorCode::ConfigurationError);
+		EXPECT_NE(error.message.find("does not match the certificate"), std::string::npos) << error.message;
+	}
+	try {
+		net::MakeServerTlsContext(files.certificate, (dir / "missing.key").string());
+		FAIL() << "no error";
+	} catch (const Error &error) {
+		EXPECT_NE(error.message.find("missing.key"), std::string::npos) << error.message;
+	}
+}
+
+TEST_F(TlsTest, EncryptedKeyIsRefusedWithoutPrompting) {
+	auto files = net::EnsureSelfSignedCertificate(dir.string());
+	FILE *in = fopen(files.key.c_str(), "r");
+	ASSERT_NE(in, nullptr);
+	EVP_PKEY *key = PEM_read_PrivateKey(in, nullptr, nullptr, nullptr);
+	fclose(in);
+	ASSERT_NE(key, nullptr);
+	auto encrypted = (dir / "encrypted.key").string();
+	FILE *out = fopen(encrypted.c_str(), "w");
+	ASSERT_NE(out, nullptr);
+	char passphrase[] = "secret";
+	ASSERT_EQ(PEM_write_PKCS8PrivateKey(out, key, EVP_aes_256_cbc(), passphrase, 6, nullptr, nullptr), 1);
+	fclose(out);
+	EVP_PKEY_free(key);
+	// OpenSSL's default passphrase callback would read the terminal; the server must fail instead.
+	try {
+		net::MakeServerTlsContext(files.certificate, encrypted);
+		FAIL() << "no error";
+	} catch (const Error &error) {
+		EXPECT_EQ(error.code, ErrorCode::ConfigurationError);
+		EXPECT_NE(error.message.find("encrypted.key"), std::string::npos) << error.message;
+	}
 }
 
 } // namespace

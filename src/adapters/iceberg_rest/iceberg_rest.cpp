@@ -3,10 +3,12 @@
 #include "adapters/http_api/authenticator.hpp"
 #include "adapters/iceberg_rest/rest_context.hpp"
 #include "adapters/iceberg_rest/rest_error.hpp"
+#include "authz/access_control.hpp"
 #include "common/error.hpp"
 #include "common/url.hpp"
 #include "common/log.hpp"
 #include "iceberg/metadata_json.hpp"
+#include "iceberg/table_update.hpp"
 #include "net/http_server.hpp"
 #include "obs/audit_log.hpp"
 
@@ -14,6 +16,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 namespace akko::iceberg_rest {
 
@@ -173,6 +176,173 @@ void DescribeForAudit(const RestRoute &route, const net::HttpRequest &request, o
 	(writes ? audit.tables_written : audit.tables_read) = std::move(tables);
 }
 
+// Authorization: one check per kind of operation, run before the handler, so a refused call
+// touches nothing. Listings are filtered in their handlers through MayReference.
+struct Gate {
+	const authz::AccessControl &access;
+	const authz::Principal &principal;
+
+	[[noreturn]] static void Deny(const std::string &what) {
+		throw Error(ErrorCode::PermissionDenied, fmt::format("permission denied: {}", what));
+	}
+
+	static authz::Securable On(const catalog::TableIdentifier &id) {
+		return {id.namespace_name, id.name};
+	}
+
+	void Create(const metastore::NamespaceName &namespace_name) const {
+		if (!access.MayCreateIn(principal, namespace_name)) {
+			Deny(namespace_name.empty() ? fmt::format("user \"{}\" may not create or drop namespaces", principal.user)
+			                            : fmt::format("user \"{}\" may not create or alter objects in \"{}\"",
+			                                          principal.user, Dotted(namespace_name)));
+		}
+	}
+
+	// Table metadata leads to every data file, so a principal who must read through a row
+	// filter or column mask gets none of it: such a table is read through SQL.
+	void ReadFiles(const catalog::TableIdentifier &id) const {
+		if (!access.MayOnTable(principal, authz::Privilege::Select, On(id))) {
+			Deny(fmt::format("user \"{}\" may not read \"{}\"", principal.user, catalog::ToString(id)));
+		}
+		auto restriction = access.RestrictionOn(principal, On(id));
+		if (!restriction.row_filter.empty() || !restriction.column_masks.empty()) {
+			Deny(fmt::format("user \"{}\" reads \"{}\" through a row filter or column mask, so only through SQL",
+			                 principal.user, catalog::ToString(id)));
+		}
+	}
+
+	void Read(const catalog::TableIdentifier &id) const {
+		if (!access.MayOnTable(principal, authz::Privilege::Select, On(id))) {
+			Deny(fmt::format("user \"{}\" may not read \"{}\"", principal.user, catalog::ToString(id)));
+		}
+	}
+
+	void Reference(const catalog::TableIdentifier &id) const {
+		if (!access.MayReference(principal, On(id))) {
+			Deny(fmt::format("user \"{}\" has no privilege on \"{}\"", principal.user, catalog::ToString(id)));
+		}
+	}
+
+	// A commit that changes only snapshots and statistics is a data change, needing what its
+	// snapshots' operations imply; anything else (schema, spec, sort order, properties,
+	// location, format version) alters the table.
+	void Commit(const catalog::TableIdentifier &id, const nlohmann::json &change) const {
+		bool alters = false;
+		bool adds_snapshot = false;
+		bool moves_refs = false;
+		std::set<authz::Privilege> needed;
+		if (auto requirements = change.find("requirements"); requirements != change.end() && requirements->is_array()) {
+			for (auto &requirement : *requirements) {
+				alters = alters || (requirement.is_object() && requirement.value("type", "") == "assert-create");
+			}
+		}
+		auto updates = change.find("updates");
+		if (updates != change.end() && updates->is_array()) {
+			for (auto &json : *updates) {
+				auto update = iceberg::ParseTableUpdate(json);
+				if (auto *snapshot = std::get_if<iceberg::AddSnapshotUpdate>(&update)) {
+					adds_snapshot = true;
+					auto operation = snapshot->snapshot.summary.find("operation");
+					auto name = operation == snapshot->snapshot.summary.end() ? std::string() : operation->second;
+					if (name == "append") {
+						needed.insert(authz::Privilege::Insert);
+					} else if (name == "delete") {
+						needed.insert(authz::Privilege::Delete);
+					} else {
+						// overwrite, replace: rows are rewritten.
+						needed.insert(authz::Privilege::Update);
+					}
+				} else if (std::holds_alternative<iceberg::SetSnapshotRefUpdate>(update) ||
+				           std::holds_alternative<iceberg::RemoveSnapshotRefUpdate>(update)) {
+					moves_refs = true;
+				} else if (std::holds_alternative<iceberg::RemoveSnapshotsUpdate>(update)) {
+					needed.insert(authz::Privilege::Delete);
+				} else if (std::holds_alternative<iceberg::SetStatisticsUpdate>(update) ||
+				           std::holds_alternative<iceberg::RemoveStatisticsUpdate>(update) ||
+				           std::holds_alternative<iceberg::SetPartitionStatisticsUpdate>(update) ||
+				           std::holds_alternative<iceberg::RemovePartitionStatisticsUpdate>(update)) {
+					needed.insert(authz::Privilege::Insert);
+				} else {
+					alters = true;
+				}
+			}
+		}
+		if (alters) {
+			return Create(id.namespace_name);
+		}
+		if (moves_refs && !adds_snapshot) {
+			// A rollback or a branch moved to an older snapshot changes what the table holds.
+			needed.insert(authz::Privilege::Update);
+		}
+		for (auto privilege : needed) {
+			if (!access.MayOnTable(principal, privilege, On(id))) {
+				Deny(fmt::format("user \"{}\" lacks {} on \"{}\"", principal.user, authz::PrivilegeName(privilege),
+				                 catalog::ToString(id)));
+			}
+		}
+	}
+};
+
+void Authorize(const authz::AccessControl &access, const RestCall &call) {
+	Gate gate {access, *call.principal};
+	auto &route = call.route;
+	auto id = call.Identifier();
+	switch (route.operation) {
+	case Operation::GetConfig:
+	case Operation::GetToken:
+	case Operation::ListNamespaces:
+	case Operation::LoadNamespace:
+	case Operation::NamespaceExists:
+	case Operation::ListTables:
+	case Operation::ListViews:
+		return;
+	case Operation::CreateNamespace:
+	case Operation::DropNamespace:
+		return gate.Create({});
+	case Operation::UpdateNamespaceProperties:
+	case Operation::CreateTable:
+	case Operation::RegisterTable:
+	case Operation::DropTable:
+	case Operation::CreateView:
+	case Operation::ReplaceView:
+	case Operation::DropView:
+		return gate.Create(route.namespace_name);
+	case Operation::LoadTable:
+	case Operation::TableExists:
+	case Operation::LoadCredentials:
+		return gate.ReadFiles(id);
+	case Operation::LoadView:
+	case Operation::ViewExists:
+		return gate.Read(id);
+	case Operation::ReportMetrics:
+		return gate.Reference(id);
+	case Operation::RenameTable:
+	case Operation::RenameView: {
+		auto body = call.Body();
+		gate.Create(ParseTableIdentifier(iceberg::metadata_json::RequireMember(body, "source", "RenameTableRequest"),
+		                                 "source")
+		                .namespace_name);
+		return gate.Create(
+		    ParseTableIdentifier(iceberg::metadata_json::RequireMember(body, "destination", "RenameTableRequest"),
+		                         "destination")
+		        .namespace_name);
+	}
+	case Operation::CommitTable:
+		return gate.Commit(id, call.Body());
+	case Operation::CommitTransaction: {
+		auto body = call.Body();
+		for (auto &item : iceberg::metadata_json::RequireArray(body, "table-changes", "CommitTransactionRequest")) {
+			auto &change = iceberg::metadata_json::RequireObject(item, "table-changes[]");
+			gate.Commit(ParseTableIdentifier(
+			                iceberg::metadata_json::RequireMember(change, "identifier", "table-changes[]"), "identifier"),
+			            change);
+		}
+		return;
+	}
+	}
+	Gate::Deny("an operation without an authorization rule");
+}
+
 net::HttpResponse Unauthorized(const std::string &message) {
 	auto response = ErrorResponse({401, "NotAuthorizedException", message});
 	response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"akko\"");
@@ -213,6 +383,12 @@ net::HttpResponse Handle(RestContext &context, const net::HttpRequest &request, 
 			}
 		}
 		audit.user = call.user;
+		if (context.options.access && !call.user.empty()) {
+			call.principal = context.options.access->Resolve(call.user);
+			if (!call.principal->superuser) {
+				Authorize(*context.options.access, call);
+			}
+		}
 		return HandlerFor(route.operation)(context, call);
 	} catch (const Error &error) {
 		audit.outcome = Describe(error.code).name;
@@ -282,6 +458,11 @@ catalog::TableIdentifier ParseTableIdentifier(const nlohmann::json &json, const 
 
 nlohmann::json ToJson(const catalog::TableIdentifier &id) {
 	return {{"namespace", id.namespace_name}, {"name", id.name}};
+}
+
+bool MayReference(const RestContext &context, const RestCall &call, const catalog::TableIdentifier &id) {
+	return !call.principal || !context.options.access ||
+	       context.options.access->MayReference(*call.principal, {id.namespace_name, id.name});
 }
 
 namespace {

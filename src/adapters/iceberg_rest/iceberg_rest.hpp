@@ -23,6 +23,9 @@ class UserDirectory;
 namespace akko::obs {
 class AuditLog;
 }
+namespace akko::authz {
+class AccessControl;
+}
 
 namespace akko::iceberg_rest {
 
@@ -39,6 +42,10 @@ struct IcebergRestOptions {
 	// Where loads, commits, creates, drops, renames, registers and credential requests are
 	// recorded; null: nowhere. Must outlive the server.
 	obs::AuditLog *audit = nullptr;
+	// Who may load, list, create and commit what (docs/iceberg-rest.md, "Authorization"); null:
+	// every authenticated user may do everything, for tests of the protocol alone. Must outlive
+	// the server.
+	authz::AccessControl *access = nullptr;
 };
 
 // Adds the routes; before server.Start(). `catalog` and `users` must outlive server.Stop().

@@ -7,6 +7,7 @@
 #include "adapters/iceberg_rest/rest_route.hpp"
 #include "adapters/iceberg_rest/table_metadata_cache.hpp"
 #include "auth/credential_vault.hpp"
+#include "authz/principal.hpp"
 #include "catalog/catalog_service.hpp"
 #include "net/http_message.hpp"
 
@@ -38,6 +39,8 @@ struct RestCall {
 	const RestRoute &route;
 	std::map<std::string, std::string> query;
 	std::string user; // empty on the token endpoint, the only route open to anyone
+	// Who `user` is in the access model; null without access control.
+	std::optional<authz::Principal> principal;
 
 	// The body as a JSON object; throws akko::Error (invalid_input) for anything else.
 	nlohmann::json Body() const;
@@ -53,6 +56,9 @@ int64_t NowMs();
 // {"namespace": [...], "name": "..."}; throws akko::Error (invalid_input).
 catalog::TableIdentifier ParseTableIdentifier(const nlohmann::json &json, const char *what);
 nlohmann::json ToJson(const catalog::TableIdentifier &id);
+
+// Whether the caller may see that the table or view exists at all (listings name only these).
+bool MayReference(const RestContext &context, const RestCall &call, const catalog::TableIdentifier &id);
 
 // Names in byte order from after `query`'s pageToken, at most pageSize of them when given; the
 // token returned continues after the last name sent, or is null at the end. Without pageToken

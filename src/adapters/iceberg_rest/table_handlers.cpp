@@ -97,6 +97,7 @@ net::HttpResponse TableResult(RestContext &context, const RestCall &call, const 
 
 net::HttpResponse ListTables(RestContext &context, const RestCall &call) {
 	auto ids = context.catalog.ListTables(call.route.namespace_name);
+	std::erase_if(ids, [&](const catalog::TableIdentifier &id) { return !MayReference(context, call, id); });
 	auto page = Paginate(SortedNames(ids), call.query);
 	auto identifiers = nlohmann::json::array();
 	for (size_t i = page.begin; i < page.end; i++) {

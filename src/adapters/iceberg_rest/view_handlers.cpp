@@ -24,6 +24,7 @@ net::HttpResponse ViewResult(const catalog::LoadedView &view) {
 
 net::HttpResponse ListViews(RestContext &context, const RestCall &call) {
 	auto ids = context.catalog.ListViews(call.route.namespace_name);
+	std::erase_if(ids, [&](const catalog::TableIdentifier &id) { return !MayReference(context, call, id); });
 	std::sort(ids.begin(), ids.end(), [](auto &a, auto &b) { return a.name < b.name; });
 	std::vector<std::string> names;
 	for (auto &id : ids) {

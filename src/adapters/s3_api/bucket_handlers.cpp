@@ -60,6 +60,9 @@ void ListBuckets(S3Request &request) {
 	Owner(xml);
 	xml.Open("Buckets");
 	for (auto &bucket : request.store.ListBuckets()) {
+		if (request.lists_bucket && !request.lists_bucket(bucket.name)) {
+			continue;
+		}
 		xml.Open("Bucket").Element("Name", bucket.name).Element("CreationDate", IsoDate(bucket.created_unix_ms)).Close();
 	}
 	xml.Close();

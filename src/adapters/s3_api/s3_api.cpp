@@ -1,9 +1,12 @@
 #include "adapters/s3_api/s3_api.hpp"
 
+#include "adapters/s3_api/object_headers.hpp"
 #include "adapters/s3_api/s3_request.hpp"
+#include "adapters/s3_api/table_locator.hpp"
 #include "adapters/s3_api/xml_writer.hpp"
 #include "auth/credential_vault.hpp"
 #include "auth/user_directory.hpp"
+#include "authz/access_control.hpp"
 #include "common/error.hpp"
 #include "common/hex.hpp"
 #include "common/log.hpp"
@@ -99,12 +102,117 @@ void AuthorizeScope(const S3Request &request) {
 	                          request.scope_path));
 }
 
+[[noreturn]] void AccessDenied() {
+	throw S3Error(403, "AccessDenied", "Access Denied");
+}
+
+// What a principal's own access key may reach (vended credentials are scoped instead): in the
+// warehouse bucket, the objects of the tables it may use through files, by their privileges;
+// elsewhere, what pg_read_server_files and pg_write_server_files allow; buckets themselves are
+// made and dropped by superusers only.
+class PrincipalGate {
+public:
+	PrincipalGate(const authz::AccessControl &access_p, TableLocator &locator_p, const std::string &warehouse_p,
+	              authz::Principal principal_p)
+	    : access(access_p), locator(locator_p), warehouse(warehouse_p), principal(std::move(principal_p)) {
+	}
+
+	void Check(S3Request &request) {
+		static const std::set<std::string> reads = {"GetObject", "HeadObject"};
+		static const std::set<std::string> writes = {"PutObject",         "CopyObject",   "UploadPart",
+		                                             "UploadPartCopy",    "ListParts",    "CreateMultipartUpload",
+		                                             "CompleteMultipartUpload", "AbortMultipartUpload"};
+		static const std::set<std::string> listings = {"ListObjects", "ListObjectsV2"};
+		auto &operation = request.operation;
+		if (operation == "ListBuckets") {
+			bool files = principal.Holds(authz::kReadFilesRole);
+			auto warehouse_name = warehouse;
+			request.lists_bucket = [files, warehouse_name](const std::string &bucket) {
+				return bucket == warehouse_name || files;
+			};
+			return;
+		}
+		if (operation == "CreateBucket" || operation == "DeleteBucket") {
+			AccessDenied();
+		}
+		if (operation == "CopyObject" || operation == "UploadPartCopy") {
+			auto source = ParseCopySource(request);
+			Object(source.bucket, source.key, Use::Read);
+		}
+		if (reads.count(operation)) {
+			return Object(request.bucket, request.key, Use::Read);
+		}
+		if (writes.count(operation)) {
+			return Object(request.bucket, request.key, Use::Write);
+		}
+		if (operation == "DeleteObject") {
+			return Object(request.bucket, request.key, Use::Delete);
+		}
+		if (listings.count(operation)) {
+			return Object(request.bucket, request.Param("prefix"), Use::Read);
+		}
+		if (operation == "ListMultipartUploads") {
+			return Object(request.bucket, request.Param("prefix"), Use::Write);
+		}
+		if (operation == "HeadBucket" || operation == "GetBucketLocation") {
+			// Finding the warehouse bucket tells nothing of what is in it.
+			return request.bucket == warehouse ? void() : Files(Use::Read);
+		}
+		// DeleteObjects names its keys in the body: in the warehouse, superusers only.
+		if (request.bucket == warehouse) {
+			AccessDenied();
+		}
+		Files(operation == "DeleteObjects" ? Use::Write : Use::Read);
+	}
+
+private:
+	enum class Use { Read, Write, Delete };
+
+	void Files(Use use) const {
+		if (!principal.Holds(use == Use::Read ? authz::kReadFilesRole : authz::kWriteFilesRole)) {
+			AccessDenied();
+		}
+	}
+
+	void Object(const std::string &bucket, const std::string &key, Use use) {
+		if (bucket != warehouse) {
+			return Files(use);
+		}
+		auto table = key.empty() ? std::nullopt : locator.Find(bucket + "/" + key);
+		if (!table) {
+			AccessDenied();
+		}
+		authz::Securable securable {table->namespace_name, table->name};
+		auto privilege = use == Use::Read    ? authz::Privilege::Select
+		                 : use == Use::Write ? authz::Privilege::Insert
+		                                     : authz::Privilege::Delete;
+		if (!access.MayOnTable(principal, privilege, securable)) {
+			AccessDenied();
+		}
+		if (use == Use::Read) {
+			// A row filter or column mask is applied by SQL only: the raw files would bypass it.
+			auto restriction = access.RestrictionOn(principal, securable);
+			if (!restriction.row_filter.empty() || !restriction.column_masks.empty()) {
+				AccessDenied();
+			}
+		}
+	}
+
+	const authz::AccessControl &access;
+	TableLocator &locator;
+	const std::string &warehouse;
+	authz::Principal principal;
+};
+
+using Authorizer = std::function<void(S3Request &)>;
+
 // Picks the operation; every branch names it for the metrics before it runs.
-void Route(S3Request &request) {
+void Route(S3Request &request, const Authorizer &authorize) {
 	auto &method = request.http.method;
 	auto run = [&](const char *operation, auto &&handler) {
 		request.operation = operation;
 		AuthorizeScope(request);
+		authorize(request);
 		handler();
 	};
 	if (request.bucket.empty()) {
@@ -262,6 +370,9 @@ struct S3Api::State {
 		if (!options.clock) {
 			options.clock = SystemNow;
 		}
+		if (options.catalog) {
+			locator = std::make_unique<TableLocator>(*options.catalog);
+		}
 	}
 
 	// Bucket and key from the host (virtual-host style) or the path.
@@ -314,6 +425,20 @@ struct S3Api::State {
 		request.secret = std::move(secret);
 	}
 
+	void AuthorizePrincipal(S3Request &request) {
+		if (!options.access || request.scoped) {
+			return;
+		}
+		auto principal = options.access->Resolve(request.user);
+		if (principal.superuser) {
+			return;
+		}
+		if (!locator) {
+			throw Error(ErrorCode::Internal, "the S3 API's access control needs the catalog");
+		}
+		PrincipalGate(*options.access, *locator, options.warehouse_bucket, std::move(principal)).Check(request);
+	}
+
 	// A credential whose prefix names no bucket reaches nothing: a scope never fails open.
 	static void ScopeTo(S3Request &request, std::string_view prefix) {
 		request.scoped = true;
@@ -357,7 +482,7 @@ struct S3Api::State {
 				if (request.key.size() > 1024) {
 					throw S3Error(400, "KeyTooLongError", "Your key is too long: at most 1024 bytes.");
 				}
-				Route(request);
+				Route(request, [this](S3Request &routed) { AuthorizePrincipal(routed); });
 			} catch (const Error &error) {
 				throw ToS3Error(error, request);
 			}
@@ -430,6 +555,7 @@ struct S3Api::State {
 	auth::UserDirectory &users;
 	std::shared_ptr<auth::CredentialVault> credentials;
 	S3ApiOptions options;
+	std::unique_ptr<TableLocator> locator;
 
 	std::mutex sweeper_lock;
 	std::condition_variable sweeper_stop;

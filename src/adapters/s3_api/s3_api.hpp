@@ -24,6 +24,12 @@ class CredentialVault;
 namespace akko::obs {
 class AuditLog;
 }
+namespace akko::authz {
+class AccessControl;
+}
+namespace akko::catalog {
+class CatalogService;
+}
 
 namespace akko::s3_api {
 
@@ -41,6 +47,13 @@ struct S3ApiOptions {
 	// Where object reads and changes are recorded (not HEAD or listings); null: nowhere. Must
 	// outlive the S3Api.
 	obs::AuditLog *audit = nullptr;
+	// Who may read and write what with their own access key (docs/s3-api.md, "Authorization");
+	// null: every signed request is allowed, for tests of the protocol alone. With it, `catalog`
+	// (whose table locations decide what a warehouse key belongs to) and `warehouse_bucket`.
+	// Both must outlive the S3Api.
+	authz::AccessControl *access = nullptr;
+	catalog::CatalogService *catalog = nullptr;
+	std::string warehouse_bucket;
 };
 
 class S3Api {

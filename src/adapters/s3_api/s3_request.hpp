@@ -7,6 +7,7 @@
 #include "objstore/bucket_store.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,6 +39,8 @@ struct S3Request {
 	bool scoped = false;
 	std::string scope_bucket;
 	std::string scope_path;
+	// Which buckets ListBuckets names; null: all of them.
+	std::function<bool(const std::string &bucket)> lists_bucket;
 	// The verified x-amz-checksum-* values of the received payload, by algorithm.
 	std::map<std::string, std::string> checksums;
 	uint64_t bytes_received = 0;
