@@ -11,9 +11,11 @@ namespace akko::auth {
 
 namespace {
 
-// A provider rotating its keys is asked again for an unknown kid, but no more often than this,
-// so tokens with made-up kids cannot make us hammer it.
-constexpr int64_t kRefetchInterval = 10;
+// A provider rotating its keys is asked again for an unknown kid at once, but no more than
+// kMaxFetches times in any kFetchWindow seconds, so tokens with made-up kids cannot make us
+// hammer it (nor an unreachable provider slow every request down).
+constexpr size_t kMaxFetches = 5;
+constexpr int64_t kFetchWindow = 60;
 
 Error Refused(std::string message) {
 	return Error(ErrorCode::InvalidAuthorization, fmt::format("the OIDC token is refused: {}", message));
@@ -135,10 +137,7 @@ Caller OidcVerifier::Verify(std::string_view token) {
 	{
 		std::lock_guard<std::mutex> guard(lock);
 		auto kid = StringMember(jwt->header, "kid");
-		auto *key = FindKey(kid, false);
-		if (!key) {
-			key = FindKey(kid, true);
-		}
+		auto *key = FindKey(kid);
 		if (!key) {
 			throw Refused(fmt::format("the provider has no key \"{}\"", kid));
 		}
@@ -171,26 +170,35 @@ Caller OidcVerifier::Verify(std::string_view token) {
 	return Caller {std::move(user), Roles(claims)};
 }
 
-const RsaPublicKey *OidcVerifier::FindKey(const std::string &kid, bool refetch) {
-	if (refetch || !fetched) {
-		if (fetched && now() - last_fetch < kRefetchInterval) {
-			return nullptr;
+const RsaPublicKey *OidcVerifier::FindKey(const std::string &kid) {
+	auto lookup = [&]() -> const RsaPublicKey * {
+		if (auto found = keys.find(kid); found != keys.end()) {
+			return &found->second;
 		}
+		// A token without a kid is fine when the provider has one key.
+		return kid.empty() && keys.size() == 1 ? &keys.begin()->second : nullptr;
+	};
+	auto *key = lookup();
+	if (!key && MayFetch()) {
 		LoadKeys();
+		key = lookup();
 	}
-	if (auto found = keys.find(kid); found != keys.end()) {
-		return &found->second;
+	return key;
+}
+
+bool OidcVerifier::MayFetch() {
+	auto at = now();
+	while (!fetches.empty() && fetches.front() <= at - kFetchWindow) {
+		fetches.pop_front();
 	}
-	// A token without a kid is fine when the provider has one key.
-	if (kid.empty() && keys.size() == 1) {
-		return &keys.begin()->second;
+	if (fetches.size() >= kMaxFetches) {
+		return false;
 	}
-	return nullptr;
+	fetches.push_back(at);
+	return true;
 }
 
 void OidcVerifier::LoadKeys() {
-	last_fetch = now();
-	fetched = true;
 	try {
 		if (jwks_uri.empty()) {
 			auto discovery = FetchJson(fetch, options.issuer + "/.well-known/openid-configuration");

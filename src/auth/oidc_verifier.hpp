@@ -7,6 +7,7 @@
 #include "auth/jwt.hpp"
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -41,7 +42,9 @@ public:
 	static constexpr int64_t kLeeway = 60;
 
 private:
-	const RsaPublicKey *FindKey(const std::string &kid, bool refetch);
+	// Refetches the JWKS for a kid it does not know, within the fetch budget.
+	const RsaPublicKey *FindKey(const std::string &kid);
+	bool MayFetch();
 	void LoadKeys();
 	std::vector<std::string> Roles(const nlohmann::json &claims) const;
 
@@ -53,8 +56,7 @@ private:
 	std::mutex lock;
 	std::string jwks_uri;
 	std::map<std::string, RsaPublicKey> keys; // by kid ("" for a key without one)
-	int64_t last_fetch = 0;
-	bool fetched = false;
+	std::deque<int64_t> fetches; // when the JWKS was fetched lately
 };
 
 } // namespace akko::auth

@@ -135,12 +135,13 @@ duckdb::unique_ptr<duckdb::QueryResult> ExecutePending(duckdb::ClientContext &co
 	if (pending.HasError()) {
 		RaiseError(pending.GetErrorObject());
 	}
-	CheckExplainAllowed(context, pending.statement_type);
 	try {
 		auto result = Translate([&] { return pending.Execute(); });
 		if (result->HasError()) {
 			RaiseError(result->GetErrorObject());
 		}
+		// Only after the run: a pending query dropped before it runs leaves its tasks behind.
+		CheckExplainAllowed(context, result->statement_type);
 		return result;
 	} catch (akko::Error &error) {
 		throw WithheldError(context, std::move(error));

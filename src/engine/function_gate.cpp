@@ -158,6 +158,15 @@ void InstallFunctionGate(duckdb::DatabaseInstance &database) {
 			Guard(function, *capability);
 		}
 	});
+	// DuckDB creates its built-in views (duckdb_logs over duckdb_logs(), pg_catalog,
+	// information_schema) the first time something lists views, binding them as whoever lists.
+	// Created now, by no one, listing views stays open to everyone; using one still binds its
+	// functions as the user.
+	duckdb::Connection connection(database);
+	auto views = connection.Query("SELECT count(*) FROM duckdb_views()");
+	if (views->HasError()) {
+		views->ThrowError();
+	}
 }
 
 TableFunction UnguardedTableFunction(ClientContext &context, const std::string &name) {

@@ -112,10 +112,16 @@ private:
 	}
 
 	void CheckPragma(const duckdb::PragmaStatement &pragma) {
-		// IMPORT DATABASE is a pragma that reads the exported files and runs the SQL in them.
-		if (duckdb::StringUtil::Lower(pragma.info->name) == "import_database") {
+		// IMPORT DATABASE and COPY FROM DATABASE are pragmas. IMPORT reads the exported files and
+		// runs the SQL in them.
+		auto name = duckdb::StringUtil::Lower(pragma.info->name);
+		if (name == "import_database") {
 			Require(Capability::ReadFiles, "IMPORT DATABASE");
 			Require(Capability::EngineAdmin, "IMPORT DATABASE");
+			return;
+		}
+		if (name == "copy_database") {
+			Require(Capability::EngineAdmin, "COPY FROM DATABASE");
 			return;
 		}
 		Require(Capability::EngineAdmin, "PRAGMA " + pragma.info->name);

@@ -223,7 +223,7 @@ void AuditLog::OpenFor(int64_t day) {
 	std::shared_ptr<File> file;
 	for (;; sequence++) {
 		auto path = (fs::path(directory) / FileName(date, sequence)).string();
-		auto fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		auto fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 		if (fd < 0) {
 			throw Error(ErrorCode::Internal, fmt::format("cannot open {}: {}", path, std::strerror(errno)));
 		}
@@ -241,7 +241,7 @@ void AuditLog::OpenFor(int64_t day) {
 		}
 	}
 	if (file->size > 0) {
-		// A record torn by a crash must not swallow the next one into its line.
+		// A record torn by a crash must not swallow the next one into its line (hence O_RDWR).
 		char last = '\n';
 		if (::pread(file->fd, &last, 1, static_cast<off_t>(file->size - 1)) == 1 && last != '\n') {
 			file->torn = true;

@@ -297,7 +297,7 @@ Outcome Session::Dispatch(const std::string &sql, Prepared *prepared, const std:
 	try {
 		Outcome outcome = prepared ? RunEngine(sql, prepared, params) : RunCommand(sql);
 		if (outcome.kind == Outcome::Kind::Command || outcome.kind == Outcome::Kind::Empty) {
-			record->Done(outcome.tag, 0);
+			record->Done(outcome.tag, outcome.changed_rows);
 		}
 		outcome.record = std::move(record);
 		return outcome;
@@ -394,8 +394,9 @@ Outcome Session::RunEngine(const std::string &sql, Prepared *prepared, const std
 	case engine::ReturnKind::Rows:
 		return Rows(std::move(stream), info.tag);
 	case engine::ReturnKind::ChangedRows: {
-		auto count = stream->ChangedRows();
-		auto outcome = Command(CommandTag(info.tag, static_cast<uint64_t>(count)));
+		auto count = static_cast<uint64_t>(stream->ChangedRows());
+		auto outcome = Command(CommandTag(info.tag, count));
+		outcome.changed_rows = count;
 		return outcome;
 	}
 	case engine::ReturnKind::Nothing:

@@ -112,6 +112,7 @@ struct Outcome {
 	CopySpec copy;
 	std::unique_ptr<engine::TableAppender> appender; // CopyIn
 	bool implicit_transaction = false; // CopyIn outside a block: all rows or none
+	uint64_t changed_rows = 0; // Command of an INSERT, UPDATE, DELETE or MERGE
 	std::unique_ptr<StatementRecord> record;
 
 	ResultCursor *Source() {

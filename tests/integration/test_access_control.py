@@ -115,9 +115,10 @@ def lake(tmp_path_factory):
         "CREATE TABLE staging.scratch (i INTEGER)",
     ]:
         cur.execute(sql)
-    cur.executemany("INSERT INTO banking.customers VALUES (%s, %s, %s, %s, %s, %s)", CUSTOMERS)
-    cur.executemany("INSERT INTO banking.accounts VALUES (%s, %s, %s, %s, %s)", ACCOUNTS)
-    cur.executemany("INSERT INTO staging.notes VALUES (%s, %s)", NOTES)
+    for table, rows in [("banking.customers", CUSTOMERS), ("banking.accounts", ACCOUNTS), ("staging.notes", NOTES)]:
+        # One statement, one snapshot: the first snapshot holds every row.
+        values = ", ".join(cur.mogrify("(" + ", ".join(["%s"] * len(rows[0])) + ")", row).decode() for row in rows)
+        cur.execute(f"INSERT INTO {table} VALUES {values}")
     cur.execute("INSERT INTO banking.scratch VALUES (1), (2)")
     cur.execute("INSERT INTO staging.scratch VALUES (1), (2)")
     # Every snapshot of accounts predates every policy and mask.
@@ -344,7 +345,8 @@ FILE_READS = [
     "SELECT * FROM glob('{data}/**')",
     "SELECT * FROM glob('/etc/*')",
     "SELECT * FROM parquet_metadata('{parquet}')",
-    "SELECT * FROM iceberg_scan('{metadata}')",
+    "SELECT * FROM sniff_csv('/etc/passwd')",
+    "SELECT * FROM read_ndjson_objects('{metadata}')",
 ]
 
 
@@ -614,8 +616,9 @@ def test_policy_created_after_prepare(lake, conns):
                                   "iceberg.banking.customers", 'iceberg."banking"."customers"',
                                   '"iceberg".banking.customers'])
 def test_case_and_quoting(conns, name):
-    rows, state, text = no_leak(Pg(conns["vie"]).run(f"SELECT * FROM {name}"))
-    if state is None:
+    result = Pg(conns["vie"]).run(f"SELECT * FROM {name}")
+    rows = no_leak(result)
+    if result[1] is None:
         assert normalized(rows) == normalized(customers_seen_by("viewer"))
 
 
@@ -663,7 +666,9 @@ def test_insert_select_copies_masked_data(lake, conns):
 @pytest.mark.parametrize("sql", [
     "SELECT * FROM information_schema.columns WHERE table_schema = 'banking'",
     "SELECT * FROM duckdb_columns() WHERE schema_name = 'banking'",
-    "SELECT * FROM duckdb_views()",
+    # Not the sql column: DuckDB's own pg_catalog views spell relfrozenxid, which the detector
+    # would take for the hidden status 'frozen'; view definitions are SQL text, not table data.
+    "SELECT database_name, schema_name, view_name, internal, temporary FROM duckdb_views()",
     "SELECT * FROM duckdb_tables()",
     "SELECT stats(email), stats(ssn), stats(phone) FROM banking.customers",
     "SELECT stats(balance), stats(status) FROM banking.accounts",
@@ -680,13 +685,20 @@ def test_catalog_and_statistics(conns, sql):
     assert "\x1e" not in repr(result)
 
 
+def test_catalog_lists_no_base_table(conns):
+    # What a PostgreSQL client's table browser runs: the restricted tables show under their own
+    # names, and the base table behind each restricted view does not show at all.
+    rows = ok(Pg(conns["vie"]).run("SELECT table_name FROM information_schema.tables WHERE table_schema = 'banking'"))
+    assert {r[0] for r in rows} == {"customers", "accounts", "scratch"}
+
+
 def test_base_table_name_is_not_reachable(conns):
     db = Pg(conns["vie"])
-    rows = ok(db.run("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'banking' UNION ALL "
-                     "SELECT view_name FROM duckdb_views() WHERE schema_name = 'banking'"))
-    for (name,) in rows:
-        if name not in ("customers", "accounts", "scratch"):
-            no_leak(db.run(f'SELECT * FROM banking."{name}"'))
+    ok(db.run("SELECT count(*) FROM banking.customers"))
+    for guess in ['banking."customers\x1e"', 'banking."customers\x1e0"', 'iceberg.banking."accounts\x1e"']:
+        result = db.run(f"SELECT * FROM {guess}")
+        no_leak(result)
+        assert result[1] is not None
 
 
 @pytest.mark.parametrize("sql", ["SELECT pg_read_file('/etc/passwd')", "SELECT * FROM pg_ls_dir('/')",
@@ -734,10 +746,128 @@ def test_drop_policy_refused(conns):
     "SELECT * FROM banking.customers",
     "SELECT email, ssn FROM banking.customers UNION ALL SELECT status, balance::VARCHAR FROM banking.accounts",
     "SELECT * FROM read_csv('/etc/passwd')",
-    "EXPLAIN SELECT * FROM banking.accounts",
 ])
 def test_http_bypasses(lake, sql):
-    rows, state, text = no_leak(Http(lake, "vie").run(sql))
+    rows, state, text = result = Http(lake, "vie").run(sql)
+    no_leak(result)
     assert "root:" not in text
     if rows is None:
         assert state == DENIED, text
+
+
+def test_pivot_column_names_come_from_visible_rows(conns):
+    # PIVOT turns values into column names, found by a query of its own.
+    try:
+        with conns["vie"].cursor() as cur:
+            cur.execute("PIVOT banking.accounts ON status USING count(*) GROUP BY branch")
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+    except psycopg2.Error as error:
+        assert not leaked(str(error), hidden_rows=True)
+        return
+    assert not leaked((names, rows), hidden_rows=True)
+    assert sorted(names) == sorted(["branch"] + sorted({a[2] for a in accounts_seen_by("viewer")}))
+
+
+def test_pivot_with_named_values(conns):
+    rows = ok(Pg(conns["vie"]).run(
+        "PIVOT (SELECT status FROM banking.accounts) ON status IN ('active', 'closed', 'frozen') USING count(*)"))
+    assert rows == [(len(accounts_seen_by("viewer")), 0, 0)]
+    rows = no_leak(Pg(conns["usr"]).run(
+        "PIVOT (SELECT ssn FROM banking.customers) ON ssn IN ('****', '756.1111.2222.33') USING count(*)"))
+    assert rows == [(len(CUSTOMERS), 0)]
+
+
+def test_copy_table_to_stdout_is_masked(conns):
+    import io
+    out = io.StringIO()
+    with conns["vie"].cursor() as cur:
+        cur.copy_expert("COPY banking.accounts TO STDOUT", out)
+    assert not leaked(out.getvalue(), hidden_rows=True)
+    assert sorted(int(line.split("\t")[0]) for line in out.getvalue().splitlines()) == sorted(
+        a[0] for a in accounts_seen_by("viewer"))
+
+
+# docs/access-control.md, "Not yet": a principal with a filter or mask on a table meets the
+# restricted view when writing it, and DuckDB's "not a table" answers before the grant check.
+# Neither principal holds a write grant, so PostgreSQL's answer is 42501.
+@pytest.mark.xfail(strict=True, reason="writes to a restricted table answer 'not a table', not 42501")
+@pytest.mark.parametrize("sql", ["DELETE FROM banking.accounts WHERE status <> 'active' RETURNING *",
+                                 "UPDATE banking.customers SET name = name RETURNING ssn, email",
+                                 "INSERT INTO banking.accounts SELECT * FROM banking.accounts RETURNING *"])
+def test_writes_with_returning(conns, sql):
+    for user in ("vie", "usr"):
+        result = Pg(conns[user]).run(sql)
+        no_leak(result)
+        denied(result)
+
+
+@pytest.mark.parametrize("sql", ["DELETE FROM banking.accounts WHERE status <> 'active' RETURNING *",
+                                 "UPDATE banking.customers SET name = name RETURNING ssn, email",
+                                 "INSERT INTO banking.accounts SELECT * FROM banking.accounts RETURNING *",
+                                 "TRUNCATE banking.accounts"])
+def test_writes_to_restricted_tables_fail_without_leaking(lake, conns, sql):
+    for user in ("vie", "usr"):
+        result = Pg(conns[user]).run(sql)
+        no_leak(result)
+        assert result[1] is not None
+    assert normalized(ok(Pg(lake.admin).run("SELECT * FROM banking.accounts"))) == normalized(ACCOUNTS)
+
+
+def test_temp_table_copy_is_masked(conns):
+    db = Pg(conns["vie"])
+    ok(db.run("CREATE TEMP TABLE mine AS SELECT * FROM banking.customers"))
+    assert normalized(no_leak(db.run("SELECT * FROM mine"))) == normalized(customers_seen_by("viewer"))
+    ok(db.run("CREATE TEMP TABLE mine_accounts AS SELECT * FROM banking.accounts"))
+    assert normalized(no_leak(db.run("SELECT * FROM mine_accounts"))) == normalized(accounts_seen_by("viewer"))
+
+
+@pytest.mark.parametrize("sql", [
+    "CALL query('SELECT * FROM banking.customers')",
+    "SELECT columns(*) FROM banking.customers",
+    "FROM banking.customers SELECT email, ssn, phone",
+    "SELECT * FROM banking.accounts AT (TIMESTAMP => now()::TIMESTAMP)",
+    "SELECT list(email), list(ssn), list(phone) FROM banking.customers",
+    "SELECT to_json(c) FROM banking.customers c",
+    "SELECT c FROM banking.customers c",
+    "SELECT * FROM banking.customers JOIN banking.accounts USING (branch)",
+])
+def test_other_shapes(conns, sql):
+    rows = no_leak(Pg(conns["vie"]).run(sql))
+    assert rows is None or len(rows) > 0
+
+
+def test_variables_hold_masked_values(conns):
+    db = Pg(conns["vie"])
+    ok(db.run("SET VARIABLE grabbed = (SELECT string_agg(ssn || email || phone, ',') FROM banking.customers)"))
+    no_leak(db.run("SELECT getvariable('grabbed')"))
+    ok(db.run("SET VARIABLE hidden = (SELECT count(*) FROM banking.accounts)"))
+    assert ok(db.run("SELECT getvariable('hidden')")) == [(len(accounts_seen_by("viewer")),)]
+
+
+def test_the_oracle_sees_secrets():
+    # The leak check itself: it must flag the raw rows it guards.
+    assert leaked(CUSTOMERS) and leaked(HIDDEN_ACCOUNTS, hidden_rows=True)
+    assert not leaked(customers_seen_by("viewer")) and not leaked(accounts_seen_by("viewer"), hidden_rows=True)
+
+
+def test_refused_explain_over_http_keeps_the_server_up(fresh_akko):
+    # A server of its own: a refusal that breaks the engine must not take the other tests down.
+    server = fresh_akko()
+    admin = psycopg2.connect(server.dsn())
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        for sql in ["CREATE SCHEMA banking",
+                    "CREATE TABLE banking.accounts (id INTEGER, status VARCHAR)",
+                    "INSERT INTO banking.accounts VALUES (1, 'active'), (2, 'closed')",
+                    f"CREATE USER vie PASSWORD '{PASSWORD}' IN ROLE \"akko-viewer\"",
+                    'GRANT SELECT ON SCHEMA banking TO "akko-viewer"',
+                    "CREATE POLICY active_only ON banking.accounts TO \"akko-viewer\" USING (status = 'active')"]:
+            cur.execute(sql)
+    admin.close()
+    http = Http(server, "vie")
+    for explain in ["EXPLAIN", "EXPLAIN ANALYZE"] * 5:
+        rows, state, text = http.run(f"{explain} SELECT * FROM banking.accounts")
+        assert state == DENIED, text
+        assert "closed" not in text
+    assert http.run("SELECT id FROM banking.accounts") == ([(1,)], None, "")

@@ -1,3 +1,4 @@
+#include "common/error.hpp"
 #include "obs/audit_log.hpp"
 #include "obs/metrics.hpp"
 

@@ -163,7 +163,7 @@ TEST_F(StatementGateTest, FileFunctionsAreRefusedHoweverTheyAreSpelled) {
 	    {fmt::format("SELECT * FROM read_csv_auto('{}')", csv), "read_csv_auto reads server files"},
 	    {fmt::format("SELECT * FROM read_csv(['{}', '{}'])", csv, csv), "read_csv reads server files"},
 	    {fmt::format("SELECT * FROM '{}'", csv), "read_csv"},
-	    {fmt::format("SELECT * FROM '{}.parquet'", missing), "read_parquet"},
+	    {fmt::format("SELECT * FROM '{}.parquet'", missing), "parquet_scan"},
 	    {fmt::format("SELECT * FROM '{}.json'", missing), "read_json"},
 	    {fmt::format("SELECT * FROM read_parquet('{}.parquet')", missing), "read_parquet reads server files"},
 	    {fmt::format("SELECT * FROM parquet_scan('{}.parquet')", missing), "parquet_scan reads server files"},
@@ -340,10 +340,13 @@ TEST_F(StatementGateTest, LakeTablesAndSessionSettingsStayOpen) {
 	EXPECT_EQ(Exec(*user, "SELECT name FROM t WHERE id = 1"), std::vector<std::string>({"uno"}));
 	Exec(*user, "CREATE TABLE copied AS SELECT * FROM t");
 	EXPECT_EQ(Exec(*user, "SELECT count(*) FROM copied"), std::vector<std::string>({"3"}));
-	// COPY FROM STDIN: the SQL layer appends the rows.
+	// COPY FROM STDIN: the SQL layer appends the rows, in a transaction as sql::Session does.
+	Exec(*user, "BEGIN TRANSACTION");
 	auto appender = user->AppendTo("t", {"id", "name"});
 	appender->AppendRow({std::string_view("5"), std::string_view("five")});
 	EXPECT_EQ(appender->Finish(), 1u);
+	appender.reset();
+	Exec(*user, "COMMIT");
 	EXPECT_EQ(Exec(*user, "SELECT count(*) FROM t"), std::vector<std::string>({"4"}));
 	// What the SQL layer forwards for PostgreSQL's session parameters, and USE of the lake.
 	Exec(*user, "SET SESSION TimeZone = 'Europe/Paris'");

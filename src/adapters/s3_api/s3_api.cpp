@@ -464,6 +464,12 @@ struct S3Api::State {
 		               [](unsigned char c) { return std::toupper(c); });
 		request.operation = "Unknown";
 		std::optional<S3Error> failure;
+		bool audited = false;
+		request.before_answer = [&] {
+			if (!std::exchange(audited, true)) {
+				Audit(request, started, failure ? &*failure : nullptr);
+			}
+		};
 		try {
 			try {
 				request.query = ParseQuery(http.query);
@@ -487,14 +493,14 @@ struct S3Api::State {
 				throw ToS3Error(error, request);
 			}
 		} catch (const S3Error &error) {
+			failure = error;
 			if (request.status != 0) {
-				Audit(request, started, &error);
+				request.before_answer();
 				throw; // the response is under way: the server cuts it short
 			}
 			SendError(request, error);
-			failure = error;
 		}
-		Audit(request, started, failure ? &*failure : nullptr);
+		request.before_answer(); // a streamed object's record, once its last byte is out
 		auto &metrics = Metrics();
 		metrics.requests.Labels({request.operation, std::to_string(request.status)}).Increment();
 		metrics.duration.Labels({request.operation})
@@ -507,8 +513,8 @@ struct S3Api::State {
 		}
 	}
 
-	// Object reads and changes, not HEAD or listings; written once the answer is out (a
-	// streamed object's once its last byte is).
+	// Object reads and changes, not HEAD or listings; written just before a whole response
+	// goes out, a streamed object's once its last byte has.
 	void Audit(const S3Request &request, std::chrono::steady_clock::time_point started, const S3Error *error) {
 		static const std::set<std::string> audited = {"GetObject",    "PutObject",     "CopyObject",
 		                                              "DeleteObject", "DeleteObjects", "CompleteMultipartUpload"};
@@ -618,6 +624,9 @@ void S3Request::Send(int status_p, std::string body, net::HttpHeaders headers, s
 	headers.emplace_back("x-amz-request-id", request_id);
 	if (http.method == "HEAD" || status_p == 304 || status_p == 204) {
 		body.clear();
+	}
+	if (before_answer) {
+		before_answer();
 	}
 	responder.Send(net::HttpResponse {status_p, std::move(content_type), std::move(headers), std::move(body)});
 }

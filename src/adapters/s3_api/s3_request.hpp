@@ -46,6 +46,9 @@ struct S3Request {
 	uint64_t bytes_received = 0;
 	uint64_t bytes_sent = 0;
 	int status = 0; // what was answered, for the metrics
+	// Runs once, just before a whole response goes out (Send): the audit record, so that a
+	// client that has its answer has its record too.
+	std::function<void()> before_answer;
 
 	bool Has(const std::string &parameter) const {
 		return query.count(parameter) > 0;

@@ -1,0 +1,129 @@
+"""OIDC bearer tokens against a running akko and a test identity provider of our own
+(oidc_provider.py: keys and signatures from the openssl CLI, discovery and JWKS on loopback).
+
+What is checked: a valid token authenticates on the HTTP query API and on Iceberg REST, its
+user is current_user, its groups become akko roles (by name or through --oidc-role-map) with the
+roles' grants; rotation to a new key works without a restart and the removed key stops working;
+and every classic bad token (expired, not yet valid, wrong audience or issuer, bad signature,
+alg=none, HS256 keyed with the public key) gets 401."""
+import json
+
+import pytest
+
+from conftest import AkkoServer
+from iceberg_rest_client import RestClient
+from oidc_provider import OidcProvider, b64url
+from test_http_api import basic, query, request
+
+
+@pytest.fixture(scope="module")
+def provider():
+    provider = OidcProvider(audience="akko-test")
+    yield provider
+    provider.close()
+
+
+@pytest.fixture(scope="module")
+def server(provider, tmp_path_factory):
+    server = AkkoServer(tmp_path_factory.mktemp("akko-oidc") / "data",
+                        extra_args=["--oidc-issuer", provider.issuer, "--oidc-audience", "akko-test",
+                                    "--oidc-role-map", "data-team=akko-analyst"])
+    # A table nobody but the admin may read: nothing is granted to public.
+    for sql in ("CREATE SCHEMA IF NOT EXISTS oidc_ns", "CREATE TABLE oidc_ns.secret AS SELECT 42 AS answer"):
+        status, _, body = query(server, sql)
+        assert status == 200, body
+    yield server
+    server.stop()
+
+
+def bearer(token):
+    return "Bearer " + token
+
+
+def rows(server, sql, token):
+    status, _, body = query(server, sql, authorization=bearer(token))
+    assert status == 200, body
+    return json.loads(body)["rows"]
+
+
+def test_token_user_is_current_user(server, provider):
+    assert rows(server, "SELECT current_user", provider.token("alice")) == [["alice"]]
+
+
+def test_group_named_after_a_role_grants_it(server, provider):
+    assert rows(server, "SELECT answer FROM oidc_ns.secret", provider.token("ann", groups=["akko-analyst"])) == [[42]]
+
+
+def test_role_map_maps_a_group(server, provider):
+    # Keycloak's full group paths ("/data-team") map like bare names.
+    for group in ("data-team", "/data-team"):
+        assert rows(server, "SELECT answer FROM oidc_ns.secret", provider.token("dan", groups=[group])) == [[42]]
+
+
+def test_realm_roles_count_too(server, provider):
+    token = provider.token("rita", realm_access={"roles": ["akko-analyst", "offline_access"]})
+    assert rows(server, "SELECT answer FROM oidc_ns.secret", token) == [[42]]
+
+
+def test_without_groups_the_table_is_forbidden(server, provider):
+    for token in (provider.token("bob"), provider.token("bob", groups=["not-a-role", "akko-nonexistent"])):
+        status, _, body = query(server, "SELECT answer FROM oidc_ns.secret", authorization=bearer(token))
+        assert status == 403, body
+        error = json.loads(body)["error"]
+        assert error["sqlstate"] == "42501", error
+
+
+def test_iceberg_rest_accepts_an_oidc_token(server, provider):
+    client = RestClient(server, token=provider.token("ivy", groups=["akko-analyst"]))
+    config = client.request("GET", "/v1/config")
+    assert config.status == 200, config
+    client.prefix = {**config.body.get("defaults", {}), **config.body.get("overrides", {})}.get("prefix", "")
+    listed = client.catalog("GET", "/namespaces")
+    assert listed.status == 200, listed
+    assert ["oidc_ns"] in listed.body["namespaces"]
+    client.token = provider.unsigned_token("ivy")
+    assert client.request("GET", "/v1/config").status == 401
+
+
+@pytest.mark.parametrize("name", ["expired", "not_yet_valid", "wrong_audience", "wrong_issuer", "bad_signature",
+                                  "alg_none", "hs256_public_key", "unknown_kid", "no_user", "garbage"])
+def test_bad_tokens_are_refused(server, provider, name):
+    good = provider.token("mallory", groups=["akko-analyst"])
+    header, claims, signature = good.split(".")
+    flipped = bytearray(provider.key.sign(b"other input"))
+    tokens = {
+        # Beyond the server's 60 s leeway both ways.
+        "expired": provider.token("mallory", iat=1_000_000_000, nbf=1_000_000_000, exp=1_000_000_600),
+        "not_yet_valid": provider.token("mallory", nbf=4_000_000_000, exp=4_000_000_600),
+        "wrong_audience": provider.token("mallory", aud="someone-else"),
+        "wrong_issuer": provider.token("mallory", iss=provider.issuer + "-evil"),
+        # A valid signature of something else.
+        "bad_signature": header + "." + claims + "." + b64url(bytes(flipped)),
+        "alg_none": provider.unsigned_token("mallory"),
+        "hs256_public_key": provider.hs256_with_public_key("mallory"),
+        "unknown_kid": provider.token("mallory", header={"alg": "RS256", "typ": "JWT", "kid": "made-up"}),
+        "no_user": provider.token("mallory", preferred_username=None),
+        "garbage": "not.a.token",
+    }
+    status, headers, body = query(server, "SELECT current_user", authorization=bearer(tokens[name]))
+    assert status == 401, body
+    assert json.loads(body)["error"]["code"] == "invalid_authorization"
+    # The good token of the same shape works, so each refusal is down to its one defect.
+    assert rows(server, "SELECT current_user", good) == [["mallory"]]
+
+
+def test_audience_list_is_accepted(server, provider):
+    token = provider.token("lena", aud=["account", "akko-test"])
+    assert rows(server, "SELECT current_user", token) == [["lena"]]
+
+
+def test_key_rotation_without_restart(server, provider):
+    old_key = provider.key
+    assert rows(server, "SELECT current_user", provider.token("rot")) == [["rot"]]
+    old_token = provider.token("rot")
+    provider.rotate("key-2")
+    assert rows(server, "SELECT current_user", provider.token("rot")) == [["rot"]]
+    # The old key is gone from the JWKS, so its tokens are refused from now on.
+    status, _, body = query(server, "SELECT 1", authorization=bearer(old_token))
+    assert status == 401, body
+    assert old_key.kid != provider.key.kid
