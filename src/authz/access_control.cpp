@@ -59,6 +59,15 @@ bool IsPrefix(const std::vector<std::string> &prefix, const std::vector<std::str
 	return true;
 }
 
+// Whether a grant's object (the catalog, a namespace and what is below it, or one table) holds `table`.
+bool Covers(const metastore::GrantRecord &grant, const Securable &table) {
+	if (!IsPrefix(grant.namespace_name, table.namespace_name)) {
+		return false;
+	}
+	return grant.name.empty() ||
+	       (grant.namespace_name.size() == table.namespace_name.size() && ToLower(grant.name) == ToLower(table.name));
+}
+
 } // namespace
 
 struct AccessControl::Model {
@@ -260,21 +269,17 @@ bool AccessControl::MayOnTable(const Principal &principal, Privilege privilege, 
 	}
 	auto name = PrivilegeName(privilege);
 	return Current()->AnyGrant(principal, [&](const metastore::GrantRecord &grant) {
-		if (grant.privilege != name || !IsPrefix(grant.namespace_name, table.namespace_name)) {
-			return false;
-		}
-		return grant.name.empty() ||
-		       (grant.namespace_name.size() == table.namespace_name.size() && ToLower(grant.name) == ToLower(table.name));
+		return grant.privilege == name && Covers(grant, table);
 	});
 }
 
 bool AccessControl::MayReference(const Principal &principal, const Securable &table) const {
-	for (auto privilege : {Privilege::Select, Privilege::Insert, Privilege::Update, Privilege::Delete, Privilege::Truncate}) {
-		if (MayOnTable(principal, privilege, table)) {
-			return true;
-		}
+	if (principal.superuser) {
+		return true;
 	}
-	return false;
+	return Current()->AnyGrant(principal, [&](const metastore::GrantRecord &grant) {
+		return grant.privilege != "CREATE" && grant.privilege != "USAGE" && Covers(grant, table);
+	});
 }
 
 bool AccessControl::MayCreateIn(const Principal &principal, const std::vector<std::string> &namespace_name) const {

@@ -4,6 +4,7 @@
 #include "common/error.hpp"
 #include "common/sql_lexer.hpp"
 #include "metastore/metastore.hpp"
+#include "sql/constant_rows.hpp"
 
 #include <ctime>
 #include <fmt/format.h>
@@ -56,10 +57,7 @@ void RequireTable(engine::EngineSession &engine, const authz::Securable &table) 
 }
 
 void RequireNamespace(engine::EngineSession &engine, const std::vector<std::string> &namespace_name) {
-	std::string path;
-	for (auto &level : namespace_name) {
-		path += (path.empty() ? "" : ".") + level;
-	}
+	auto path = authz::Securable {namespace_name, ""}.ToString();
 	auto stream = engine.Run(fmt::format("SELECT 1 FROM duckdb_schemas() WHERE database_name = {} AND schema_name = {}",
 	                                     QuoteLiteral(kLakeCatalog), QuoteLiteral(path)));
 	if (!stream->Next()) {
@@ -71,29 +69,6 @@ void RequireGrantee(authz::AccessControl &access, const std::string &name) {
 	if (name != authz::kPublicRole && !access.UserExists(name) && !access.RoleExists(name)) {
 		throw akko::Error(ErrorCode::UndefinedObject, fmt::format("role \"{}\" does not exist", name));
 	}
-}
-
-std::string ValuesSql(const std::vector<std::string> &columns, const std::vector<std::vector<std::string>> &rows) {
-	std::string names;
-	for (auto &column : columns) {
-		names += (names.empty() ? "" : ", ") + QuoteIdentifier(column);
-	}
-	if (rows.empty()) {
-		std::string nulls;
-		for (size_t i = 0; i < columns.size(); i++) {
-			nulls += (i ? ", " : "") + std::string("NULL::VARCHAR");
-		}
-		return fmt::format("SELECT * FROM (VALUES ({})) AS t({}) WHERE false", nulls, names);
-	}
-	std::string values;
-	for (auto &row : rows) {
-		std::string tuple;
-		for (auto &value : row) {
-			tuple += (tuple.empty() ? "" : ", ") + QuoteLiteral(value) + "::VARCHAR";
-		}
-		values += (values.empty() ? "(" : ", (") + tuple + ")";
-	}
-	return fmt::format("SELECT * FROM (VALUES {}) AS t({})", values, names);
 }
 
 std::string JoinRoles(const std::vector<std::string> &roles) {
@@ -124,7 +99,7 @@ void Privileges(const authz::AccessStatement &statement, AccessServices &service
 			// PostgreSQL's meaning: every table there now, not those made later (ON SCHEMA is that).
 			auto namespace_name = WithoutCatalog(written);
 			RequireNamespace(engine, namespace_name);
-			std::string path = fmt::format("{}", fmt::join(namespace_name, "."));
+			auto path = authz::Securable {namespace_name, ""}.ToString();
 			auto stream = engine.Run(fmt::format("SELECT table_name FROM duckdb_tables() WHERE database_name = {} AND "
 			                                     "schema_name = {} UNION SELECT view_name FROM duckdb_views() WHERE "
 			                                     "database_name = {} AND schema_name = {} AND NOT internal",
@@ -294,14 +269,14 @@ AccessCommandResult RunAccessStatement(const authz::AccessStatement &statement, 
 		for (auto &row : access.ShowGrants(name)) {
 			rows.push_back({row.grantee, row.privilege, row.object_type, row.object_name});
 		}
-		return {"SHOW", ValuesSql(ShowColumnNames(statement), rows)};
+		return {"SHOW", ConstantRowsQuery(ShowColumnNames(statement), rows)};
 	}
 	case Kind::ShowRoles: {
 		std::vector<std::vector<std::string>> rows;
 		for (auto &role : actor.roles) {
 			rows.push_back({role});
 		}
-		return {"SHOW", ValuesSql(ShowColumnNames(statement), rows)};
+		return {"SHOW", ConstantRowsQuery(ShowColumnNames(statement), rows)};
 	}
 	case Kind::ShowPolicies:
 	case Kind::ShowMasks: {
@@ -311,9 +286,7 @@ AccessCommandResult RunAccessStatement(const authz::AccessStatement &statement, 
 			only = TableOf(statement.objects[0]);
 		}
 		auto matches = [&](const std::vector<std::string> &namespace_name, const std::string &table) {
-			return !only || (ToLower(fmt::format("{}", fmt::join(namespace_name, "."))) ==
-			                     ToLower(fmt::format("{}", fmt::join(only->namespace_name, "."))) &&
-			                 ToLower(table) == ToLower(only->name));
+			return !only || ToLower(authz::Securable {namespace_name, table}.ToString()) == ToLower(only->ToString());
 		};
 		std::vector<std::vector<std::string>> rows;
 		if (statement.kind == Kind::ShowPolicies) {
@@ -323,7 +296,7 @@ AccessCommandResult RunAccessStatement(const authz::AccessStatement &statement, 
 					                JoinRoles(policy.roles), policy.predicate});
 				}
 			}
-			return {"SHOW", ValuesSql(ShowColumnNames(statement), rows)};
+			return {"SHOW", ConstantRowsQuery(ShowColumnNames(statement), rows)};
 		}
 		for (auto &mask : access.Masks()) {
 			if (matches(mask.namespace_name, mask.table)) {
@@ -331,7 +304,7 @@ AccessCommandResult RunAccessStatement(const authz::AccessStatement &statement, 
 				                JoinRoles(mask.roles), mask.expression});
 			}
 		}
-		return {"SHOW", ValuesSql(ShowColumnNames(statement), rows)};
+		return {"SHOW", ConstantRowsQuery(ShowColumnNames(statement), rows)};
 	}
 	case Kind::CreatePolicy: {
 		RequireSuperuser(actor, "create policies");

@@ -4,6 +4,7 @@
 #include "authz/access_statement.hpp"
 #include "common/log.hpp"
 #include "sql/access_commands.hpp"
+#include "sql/constant_rows.hpp"
 #include "sql/session_access_guard.hpp"
 #include "sql/session_parameters.hpp"
 
@@ -347,10 +348,8 @@ Outcome Session::RunCommand(const std::string &sql) {
 		return RunCopy(sql);
 	}
 	if (verb == "CREATE" || verb == "ALTER" || verb == "DROP" || verb == "GRANT" || verb == "REVOKE" || verb == "SHOW") {
-		bool handled = false;
-		auto outcome = RunAccess(sql, tokens, handled);
-		if (handled) {
-			return outcome;
+		if (auto outcome = RunAccess(sql)) {
+			return std::move(*outcome);
 		}
 	}
 	if (verb == "DISCARD") {
@@ -363,12 +362,11 @@ Outcome Session::RunCommand(const std::string &sql) {
 	return RunEngine(sql, nullptr, {});
 }
 
-Outcome Session::RunAccess(const std::string &sql, const std::vector<Token> &tokens, bool &handled) {
+std::optional<Outcome> Session::RunAccess(const std::string &sql) {
 	auto statement = authz::ParseAccessStatement(sql);
 	if (!statement) {
-		return {};
+		return std::nullopt;
 	}
-	handled = true;
 	if (!service.access || !service.users || !service.metastore) {
 		throw Error(ErrorCode::FeatureNotSupported, "this server has no access model");
 	}
@@ -576,14 +574,11 @@ std::vector<engine::Column> Session::ShowColumns(const std::string &name) const 
 Outcome Session::RunShow(const std::string &name) {
 	DetachOpenResults();
 	if (ToLower(name) == "all") {
-		std::string sql = "SELECT * FROM (VALUES ";
-		bool first = true;
+		std::vector<std::vector<std::string>> rows;
 		for (auto &[parameter_name, parameter] : parameters->values) {
-			sql += fmt::format("{}({}, {}, '')", first ? "" : ", ", QuoteLiteral(parameter_name), QuoteLiteral(parameter.value));
-			first = false;
+			rows.push_back({parameter_name, parameter.value, ""});
 		}
-		sql += ") AS t(name, setting, description) ORDER BY name";
-		return Rows(engine->Run(sql), "SHOW");
+		return Rows(engine->Run(ConstantRowsQuery({"name", "setting", "description"}, rows) + " ORDER BY name"), "SHOW");
 	}
 	auto &parameter = parameters->values[*parameters->Canonical(name)];
 	return Rows(engine->Run(fmt::format("SELECT {}::VARCHAR AS {}", QuoteLiteral(parameter.value),

@@ -173,7 +173,8 @@ public:
 private:
 	Outcome Dispatch(const std::string &sql, Prepared *prepared, const std::vector<engine::Param> &params);
 	Outcome RunCommand(const std::string &sql);
-	Outcome RunAccess(const std::string &sql, const std::vector<akko::Token> &tokens, bool &handled);
+	// Runs an access statement (authz::ParseAccessStatement); nullopt when `sql` is none.
+	std::optional<Outcome> RunAccess(const std::string &sql);
 	// Re-resolves the principal when the access model changed since the last statement.
 	void RefreshAccess();
 	Outcome RunEngine(const std::string &sql, Prepared *prepared, const std::vector<engine::Param> &params);

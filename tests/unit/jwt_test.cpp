@@ -3,14 +3,16 @@
 // openssl CLI with a key it generated.
 #include "auth/jwt.hpp"
 #include "common/error.hpp"
+#include "shell_output.hpp"
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <random>
 
 using namespace akko::auth;
+
+using akko::test::ShellOutput;
 
 namespace {
 
@@ -20,18 +22,6 @@ constexpr const char *kRfcToken =
     "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."
     "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ."
     "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-
-std::string Shell(const std::string &command) {
-	std::string output;
-	auto *pipe = popen(command.c_str(), "r");
-	char buffer[4096];
-	size_t count;
-	while ((count = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-		output.append(buffer, count);
-	}
-	EXPECT_EQ(pclose(pipe), 0) << command;
-	return output;
-}
 
 std::string Unhex(std::string hex) {
 	std::string bytes;
@@ -57,7 +47,7 @@ TEST(JwtTest, SignHs256MatchesOpensslHmac) {
 	auto token = SignHs256({{"sub", "alice"}, {"iat", 1}}, "secret-key");
 	auto last = token.rfind('.');
 	auto input = token.substr(0, last);
-	auto expected = Shell("printf '%s' '" + input + "' | openssl dgst -sha256 -mac HMAC -macopt key:secret-key -hex");
+	auto expected = ShellOutput("printf '%s' '" + input + "' | openssl dgst -sha256 -mac HMAC -macopt key:secret-key -hex");
 	expected = expected.substr(expected.rfind(' ') + 1, 64);
 	EXPECT_EQ(Base64UrlDecode(token.substr(last + 1)), Unhex(expected));
 	auto jwt = ParseJwt(token);
@@ -86,8 +76,8 @@ TEST(JwtTest, VerifiesRs256SignedByOpenssl) {
 	auto dir = std::filesystem::temp_directory_path() / ("akko_jwt_test_" + std::to_string(std::random_device()()));
 	std::filesystem::create_directories(dir);
 	auto key = (dir / "key.pem").string();
-	Shell("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " + key + " 2>/dev/null");
-	auto modulus = Shell("openssl rsa -in " + key + " -noout -modulus");
+	ShellOutput("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " + key + " 2>/dev/null");
+	auto modulus = ShellOutput("openssl rsa -in " + key + " -noout -modulus");
 	modulus = modulus.substr(modulus.find('=') + 1);
 	modulus.erase(modulus.find_last_not_of("\n") + 1);
 	nlohmann::json jwk = {{"kty", "RSA"}, {"n", Base64UrlEncode(Unhex(modulus))}, {"e", "AQAB"}};
@@ -95,7 +85,7 @@ TEST(JwtTest, VerifiesRs256SignedByOpenssl) {
 
 	auto input = Base64UrlEncode(R"({"alg":"RS256","kid":"k1"})") + "." + Base64UrlEncode(R"({"sub":"bob"})");
 	std::ofstream((dir / "input").string()) << input;
-	auto signature = Shell("openssl dgst -sha256 -sign " + key + " " + (dir / "input").string());
+	auto signature = ShellOutput("openssl dgst -sha256 -sign " + key + " " + (dir / "input").string());
 	auto jwt = ParseJwt(input + "." + Base64UrlEncode(signature));
 	ASSERT_TRUE(jwt);
 	EXPECT_TRUE(VerifyRs256(*jwt, public_key));

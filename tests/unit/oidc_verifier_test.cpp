@@ -3,8 +3,8 @@
 // the refetch budget for unknown kids, and the mapping of groups and realm roles to roles.
 #include "auth/oidc_verifier.hpp"
 #include "common/error.hpp"
+#include "shell_output.hpp"
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -12,22 +12,12 @@
 
 using namespace akko::auth;
 
+using akko::test::ShellOutput;
+
 namespace {
 
 constexpr const char *kIssuer = "https://idp.example/realms/test";
 constexpr const char *kJwksUri = "https://idp.example/realms/test/certs";
-
-std::string Shell(const std::string &command) {
-	std::string output;
-	auto *pipe = popen(command.c_str(), "r");
-	char buffer[4096];
-	size_t count;
-	while ((count = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
-		output.append(buffer, count);
-	}
-	EXPECT_EQ(pclose(pipe), 0) << command;
-	return output;
-}
 
 std::string Unhex(const std::string &hex) {
 	std::string bytes;
@@ -56,8 +46,8 @@ protected:
 
 	OpensslKey MakeKey(const std::string &kid) {
 		auto path = (dir / (kid + ".pem")).string();
-		Shell("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " + path + " 2>/dev/null");
-		auto modulus = Shell("openssl rsa -in " + path + " -noout -modulus");
+		ShellOutput("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out " + path + " 2>/dev/null");
+		auto modulus = ShellOutput("openssl rsa -in " + path + " -noout -modulus");
 		modulus = modulus.substr(modulus.find('=') + 1);
 		modulus.erase(modulus.find_last_not_of('\n') + 1);
 		return {kid, path, {{"kty", "RSA"}, {"use", "sig"}, {"kid", kid}, {"n", Base64UrlEncode(Unhex(modulus))},
@@ -69,7 +59,7 @@ protected:
 		             Base64UrlEncode(claims.dump());
 		auto input_path = (dir / "input").string();
 		std::ofstream(input_path) << input;
-		return input + "." + Base64UrlEncode(Shell("openssl dgst -sha256 -sign " + key.path + " " + input_path));
+		return input + "." + Base64UrlEncode(ShellOutput("openssl dgst -sha256 -sign " + key.path + " " + input_path));
 	}
 
 	nlohmann::json Claims(const std::string &user) {
