@@ -372,7 +372,8 @@ public:
 
 	std::unique_ptr<PreparedQuery> Prepare(const std::string &sql) override {
 		auto rewritten = RewritePgDialect(sql);
-		Translate([&] { CheckStatements(*connection.context, rewritten); });
+		WriteTargetScope targets(*connection.context,
+		                         Translate([&] { return CheckStatements(*connection.context, rewritten); }));
 		auto prepared = Translate([&] { return connection.Prepare(rewritten); });
 		if (prepared->HasError()) {
 			RaiseError(prepared->GetErrorObject());
@@ -382,7 +383,8 @@ public:
 
 	std::unique_ptr<QueryStream> Run(const std::string &sql) override {
 		auto rewritten = RewritePgDialect(sql);
-		Translate([&] { CheckStatements(*connection.context, rewritten); });
+		WriteTargetScope targets(*connection.context,
+		                         Translate([&] { return CheckStatements(*connection.context, rewritten); }));
 		auto pending = Translate([&] { return connection.PendingQuery(rewritten, true); });
 		auto result = ExecutePending(*connection.context, *pending);
 		auto info = DescribeStatement(result->statement_type, result->properties.return_type, sql);
@@ -392,6 +394,7 @@ public:
 	std::unique_ptr<TableAppender> AppendTo(const std::string &table, const std::vector<std::string> &columns) override {
 		auto qualified = duckdb::QualifiedName::Parse(table);
 		auto &context = *connection.context;
+		WriteTargetScope target(context, {{qualified.schema, qualified.name, TableAction::Insert}});
 		auto *entry = Translate([&]() -> duckdb::TableCatalogEntry * {
 			auto found = duckdb::Catalog::GetEntry<duckdb::TableCatalogEntry>(
 			    context, qualified.catalog, qualified.schema, qualified.name, duckdb::OnEntryNotFound::RETURN_NULL);

@@ -90,6 +90,18 @@ TableRestriction RestrictionFor(ClientContext &context, const std::string &schem
 	return restriction;
 }
 
+void RefuseRestrictedWrite(ClientContext &context, const std::string &schema, const std::string &name) {
+	auto action = WriteTargetAction(context, schema, name);
+	if (!action) {
+		return;
+	}
+	CheckLakeTable(context, schema, name, *action);
+	ThrowAsDuck(akko::Error(ErrorCode::FeatureNotSupported,
+	                        fmt::format("cannot write {}: you read it through row filters or column masks, and "
+	                                    "writes through them are not supported",
+	                                    ObjectName(schema, name).ToString())));
+}
+
 std::string RestrictedViewSql(const std::string &schema, const std::string &name, const ColumnList &columns,
                               const TableRestriction &restriction) {
 	std::string select;

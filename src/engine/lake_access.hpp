@@ -22,6 +22,11 @@ void NoteTableWritten(duckdb::ClientContext &context, const std::string &schema,
 // superusers and sessions without a guard). Notes them in the statement's access report.
 TableRestriction RestrictionFor(duckdb::ClientContext &context, const std::string &schema, const std::string &name);
 
+// The statement being bound writes a table the principal reads through `RestrictionFor`:
+// refuses it, with the missing privilege when one is missing (writes through row filters and
+// masks are not supported). Does nothing when the table is not a write target.
+void RefuseRestrictedWrite(duckdb::ClientContext &context, const std::string &schema, const std::string &name);
+
 // CREATE VIEW SQL that reads the table through `restriction`. The table is named there by
 // its base name, which only this process can spell, so the view reads it unrestricted.
 std::string RestrictedViewSql(const std::string &schema, const std::string &name,

@@ -179,6 +179,8 @@ optional_idx LakeCatalog::GetCatalogVersion(ClientContext &context) {
 
 PhysicalOperator &LakeCatalog::PlanInsert(ClientContext &context, PhysicalPlanGenerator &planner, LogicalInsert &op,
                                           optional_ptr<PhysicalOperator> plan) {
+	auto &table = op.table.Cast<LakeTableEntry>();
+	CheckLakeTable(context, table.schema.name, table.name, TableAction::Insert);
 	if (op.return_chunk) {
 		throw NotImplementedException("INSERT ... RETURNING into an Iceberg table");
 	}
@@ -188,8 +190,6 @@ PhysicalOperator &LakeCatalog::PlanInsert(ClientContext &context, PhysicalPlanGe
 	if (!op.column_index_map.empty()) {
 		plan = planner.ResolveDefaultsProjection(op, *plan);
 	}
-	auto &table = op.table.Cast<LakeTableEntry>();
-	CheckLakeTable(context, table.schema.name, table.name, TableAction::Insert);
 	NoteTableWritten(context, table.schema.name, table.name);
 	auto &shape = table.Shape();
 	auto copy = PlanLakeCopy(context, planner, *this, shape.location, shape.schema, shape.spec, plan);
@@ -240,10 +240,10 @@ PhysicalOperator &LakeCatalog::PlanCreateTableAs(ClientContext &context, Physica
 
 PhysicalOperator &LakeCatalog::PlanDelete(ClientContext &context, PhysicalPlanGenerator &planner, LogicalDelete &op,
                                           PhysicalOperator &plan) {
+	CheckLakeTable(context, op.table.schema.name, op.table.name, TableAction::Delete);
 	if (op.return_chunk) {
 		throw NotImplementedException("DELETE ... RETURNING from an Iceberg table");
 	}
-	CheckLakeTable(context, op.table.schema.name, op.table.name, TableAction::Delete);
 	NoteTableWritten(context, op.table.schema.name, op.table.name);
 	auto &filename = op.expressions[0]->Cast<BoundReferenceExpression>();
 	auto &position = op.expressions[1]->Cast<BoundReferenceExpression>();
@@ -254,11 +254,11 @@ PhysicalOperator &LakeCatalog::PlanDelete(ClientContext &context, PhysicalPlanGe
 
 PhysicalOperator &LakeCatalog::PlanUpdate(ClientContext &context, PhysicalPlanGenerator &planner, LogicalUpdate &op,
                                           PhysicalOperator &plan) {
+	auto &table = op.table.Cast<LakeTableEntry>();
+	CheckLakeTable(context, table.schema.name, table.name, TableAction::Update);
 	if (op.return_chunk) {
 		throw NotImplementedException("UPDATE ... RETURNING on an Iceberg table");
 	}
-	auto &table = op.table.Cast<LakeTableEntry>();
-	CheckLakeTable(context, table.schema.name, table.name, TableAction::Update);
 	NoteTableWritten(context, table.schema.name, table.name);
 	// The binder adds the row id pair as the input's last two columns.
 	auto &result = PlanLakeUpdate(context, planner, table, op.columns, op.expressions, plan.types.size() - 2);
@@ -268,9 +268,6 @@ PhysicalOperator &LakeCatalog::PlanUpdate(ClientContext &context, PhysicalPlanGe
 
 PhysicalOperator &LakeCatalog::PlanMergeInto(ClientContext &context, PhysicalPlanGenerator &planner,
                                              LogicalMergeInto &op, PhysicalOperator &plan) {
-	if (op.return_chunk) {
-		throw NotImplementedException("MERGE ... RETURNING on an Iceberg table");
-	}
 	auto &table = op.table.Cast<LakeTableEntry>();
 	for (auto &entry : op.actions) {
 		for (auto &action : entry.second) {
@@ -279,6 +276,9 @@ PhysicalOperator &LakeCatalog::PlanMergeInto(ClientContext &context, PhysicalPla
 			                                                                   : TableAction::Update;
 			CheckLakeTable(context, table.schema.name, table.name, kind);
 		}
+	}
+	if (op.return_chunk) {
+		throw NotImplementedException("MERGE ... RETURNING on an Iceberg table");
 	}
 	NoteTableWritten(context, table.schema.name, table.name);
 	map<MergeActionCondition, vector<unique_ptr<MergeIntoOperator>>> actions;

@@ -273,6 +273,7 @@ optional_ptr<CatalogEntry> LakeSchemaEntry::LookupEntry(CatalogTransaction catal
 	if (restriction.Empty()) {
 		return &table;
 	}
+	RefuseRestrictedWrite(context, name, state->id.name);
 	return &lake_catalog.ViewEntry(context, *this, state->id.name,
 	                               RestrictedViewSql(name, state->id.name, table.GetColumns(), restriction));
 }

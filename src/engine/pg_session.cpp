@@ -19,6 +19,7 @@ struct SessionIdentityState : public ClientContextState {
 	string user = "akko";
 	std::shared_ptr<const AccessGuard> guard;
 	AccessReport report;
+	std::vector<WriteTarget> write_targets;
 };
 
 SessionIdentityState &IdentityOf(ClientContext &context) {
@@ -71,6 +72,25 @@ AccessReport &ReportOf(ClientContext &context) {
 
 void SetSessionAccess(ClientContext &context, std::shared_ptr<const AccessGuard> guard) {
 	IdentityOf(context).guard = std::move(guard);
+}
+
+WriteTargetScope::WriteTargetScope(ClientContext &context_p, std::vector<WriteTarget> targets) : context(context_p) {
+	IdentityOf(context).write_targets = std::move(targets);
+}
+
+WriteTargetScope::~WriteTargetScope() {
+	IdentityOf(context).write_targets.clear();
+}
+
+std::optional<TableAction> WriteTargetAction(ClientContext &context, const std::string &schema,
+                                             const std::string &name) {
+	for (auto &target : IdentityOf(context).write_targets) {
+		if (StringUtil::CIEquals(target.name, name) &&
+		    (target.schema.empty() || StringUtil::CIEquals(target.schema, schema))) {
+			return target.action;
+		}
+	}
+	return std::nullopt;
 }
 
 std::string LakeObjectName::ToString() const {

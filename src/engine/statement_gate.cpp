@@ -6,6 +6,7 @@
 #include "duckdb/parser/parser.hpp"
 #include "duckdb/parser/statement/list.hpp"
 #include "duckdb/parser/statement/multi_statement.hpp"
+#include "duckdb/parser/tableref/basetableref.hpp"
 
 #include <fmt/format.h>
 
@@ -27,11 +28,21 @@ public:
 
 	void Check(const SQLStatement &statement) {
 		switch (statement.type) {
-		case StatementType::SELECT_STATEMENT:
-		case StatementType::INSERT_STATEMENT:
+		case StatementType::INSERT_STATEMENT: {
+			auto &insert = statement.Cast<duckdb::InsertStatement>();
+			targets.push_back({insert.schema, insert.table, TableAction::Insert});
+			return;
+		}
 		case StatementType::UPDATE_STATEMENT:
+			AddTarget(*statement.Cast<duckdb::UpdateStatement>().table, TableAction::Update);
+			return;
 		case StatementType::DELETE_STATEMENT:
+			AddTarget(*statement.Cast<duckdb::DeleteStatement>().table, TableAction::Delete);
+			return;
 		case StatementType::MERGE_INTO_STATEMENT:
+			AddTarget(*statement.Cast<duckdb::MergeIntoStatement>().target, TableAction::Update);
+			return;
+		case StatementType::SELECT_STATEMENT:
 		case StatementType::ALTER_STATEMENT:
 		case StatementType::TRANSACTION_STATEMENT:
 		// The statement was checked when it was prepared.
@@ -106,7 +117,18 @@ public:
 		}
 	}
 
+	std::vector<WriteTarget> TakeTargets() {
+		return std::move(targets);
+	}
+
 private:
+	void AddTarget(const duckdb::TableRef &table, TableAction action) {
+		if (table.type == duckdb::TableReferenceType::BASE_TABLE) {
+			auto &base = table.Cast<duckdb::BaseTableRef>();
+			targets.push_back({base.schema_name, base.table_name, action});
+		}
+	}
+
 	void Require(Capability capability, const std::string &what) {
 		guard.CheckCapability(capability, what);
 	}
@@ -172,14 +194,15 @@ private:
 
 	duckdb::ClientContext &context;
 	const AccessGuard &guard;
+	std::vector<WriteTarget> targets;
 };
 
 } // namespace
 
-void CheckStatements(duckdb::ClientContext &context, const std::string &sql) {
+std::vector<WriteTarget> CheckStatements(duckdb::ClientContext &context, const std::string &sql) {
 	auto *guard = GuardOf(context);
 	if (!guard) {
-		return;
+		return {};
 	}
 	// DuckDB's own parse (ClientContext::ParseStatements) already runs pragmas such as IMPORT
 	// DATABASE, so the gate parses without them.
@@ -189,6 +212,7 @@ void CheckStatements(duckdb::ClientContext &context, const std::string &sql) {
 	for (auto &statement : parser.statements) {
 		gate.Check(*statement);
 	}
+	return gate.TakeTargets();
 }
 
 } // namespace akko::engine

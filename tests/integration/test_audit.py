@@ -157,7 +157,11 @@ def test_rest_and_s3_calls_are_audited(fresh_akko):
     namespace = "audit_" + uuid.uuid4().hex[:8]
     conn.cursor().execute(f"CREATE SCHEMA {namespace}")
     conn.cursor().execute(f"CREATE TABLE {namespace}.events (id integer)")
+    with conn.cursor() as cur:
+        cur.execute("SELECT current_user_roles()")
+        admin_roles = sorted(cur.fetchone()[0])
     conn.close()
+    assert "public" in admin_roles
 
     rest = RestClient(server).login()
     loaded = rest.catalog("GET", f"/namespaces/{ns_path([namespace])}/tables/events")
@@ -197,6 +201,8 @@ def test_rest_and_s3_calls_are_audited(fresh_akko):
         ("s3:DeleteObject audit-bucket/dir/one.txt", "ok"),
     ]
     assert all(r["user"] == "admin" and r["client"].startswith("127.0.0.1") for r in s3_records)
+    # The roles the SQL session reports for the same user.
+    assert all(sorted(r["roles"]) == admin_roles for r in rest_records + s3_records)
 
 
 def test_only_superusers_read_the_audit_log(fresh_akko):

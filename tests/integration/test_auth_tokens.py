@@ -62,6 +62,21 @@ def test_refresh_rotates_and_reuse_fails(akko):
     assert status == 200
 
 
+def test_tokens_of_a_dropped_user_are_refused(akko):
+    status, _, body = query(akko, "CREATE USER short_lived PASSWORD 'short-pw'")
+    assert status == 200, body
+    tokens = json.loads(login(akko, "short_lived", "short-pw")[2])
+    bearer = "Bearer " + tokens["access_token"]
+    status, _, body = query(akko, "SELECT current_user AS u", authorization=bearer)
+    assert status == 200 and json.loads(body)["rows"] == [["short_lived"]], body
+    status, _, body = query(akko, "DROP USER short_lived")
+    assert status == 200, body
+    status, _, _ = query(akko, "SELECT 1", authorization=bearer)
+    assert status == 401
+    status, _, _ = request(akko, "POST", "/api/v1/auth/refresh", {"refresh_token": tokens["refresh_token"]})
+    assert status == 401
+
+
 def test_expired_tokens_are_refused(fresh_akko):
     # A TTL of 0 makes tokens that are expired when issued: no waiting needed.
     server = fresh_akko(extra_args=["--access-token-ttl-seconds", "0", "--refresh-token-ttl-seconds", "0"])

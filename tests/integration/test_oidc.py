@@ -81,8 +81,19 @@ def test_iceberg_rest_accepts_an_oidc_token(server, provider):
     listed = client.catalog("GET", "/namespaces")
     assert listed.status == 200, listed
     assert ["oidc_ns"] in listed.body["namespaces"]
+    # The token's group is what lets ivy load the table's metadata: without it, 403.
+    assert client.catalog("GET", "/namespaces/oidc_ns/tables/secret").status == 200
+    client.token = provider.token("ivy")
+    assert client.catalog("GET", "/namespaces/oidc_ns/tables/secret").status == 403
     client.token = provider.unsigned_token("ivy")
     assert client.request("GET", "/v1/config").status == 401
+    # The audit record of the allowed load names the role the token vouched for.
+    status, _, body = query(server, "SELECT outcome, roles FROM akko_system.audit_log WHERE \"user\" = 'ivy' "
+                                     "AND protocol = 'iceberg_rest' ORDER BY time")
+    assert status == 200, body
+    records = json.loads(body)["rows"]
+    assert records[0][0] == "ok" and "akko-analyst" in records[0][1], records
+    assert records[1][0] != "ok" and "akko-analyst" not in records[1][1], records
 
 
 @pytest.mark.parametrize("name", ["expired", "not_yet_valid", "wrong_audience", "wrong_issuer", "bad_signature",

@@ -36,7 +36,12 @@ auth::Caller Bearer(const net::HttpRequest &request, auth::UserDirectory &users,
 	if (auto user = users.UserForToken(token)) {
 		return {*user, {}};
 	}
+	// A signed access token outlives nothing: a user dropped since it was issued is refused.
 	if (auto user = users.Tokens().UserForAccessToken(token)) {
+		if (!users.Exists(*user)) {
+			LogFailure(*user, ClientAddress(request), protocol, "the token's user no longer exists");
+			throw akko::Error(ErrorCode::InvalidAuthorization, "the bearer token's user no longer exists");
+		}
 		return {*user, {}};
 	}
 	auto *oidc = users.Oidc();

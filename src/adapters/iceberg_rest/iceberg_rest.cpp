@@ -368,11 +368,12 @@ net::HttpResponse Handle(RestContext &context, const net::HttpRequest &request, 
 		route = std::move(*match.route);
 		DescribeForAudit(route, request, audit);
 		RestCall call {request, route, ParseQuery(request.query), {}};
+		auth::Caller caller;
 		if (route.operation != Operation::GetToken) {
 			try {
-				call.user = http_api::Authenticate(request, context.users, http_api::Credentials::BasicOrBearer,
-				                                   "iceberg_rest")
-				                .user;
+				caller = http_api::Authenticate(request, context.users, http_api::Credentials::BasicOrBearer,
+				                                "iceberg_rest");
+				call.user = caller.user;
 			} catch (const Error &error) {
 				if (error.code != ErrorCode::InvalidAuthorization && error.code != ErrorCode::InvalidPassword) {
 					throw;
@@ -384,7 +385,8 @@ net::HttpResponse Handle(RestContext &context, const net::HttpRequest &request, 
 		}
 		audit.user = call.user;
 		if (context.options.access && !call.user.empty()) {
-			call.principal = context.options.access->Resolve(call.user);
+			call.principal = context.options.access->Resolve(call.user, caller.roles);
+			audit.roles.assign(call.principal->roles.begin(), call.principal->roles.end());
 			if (!call.principal->superuser) {
 				Authorize(*context.options.access, call);
 			}

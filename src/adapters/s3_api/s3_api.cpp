@@ -426,11 +426,12 @@ struct S3Api::State {
 	}
 
 	void AuthorizePrincipal(S3Request &request) {
-		if (!options.access || request.scoped) {
+		if (!options.access) {
 			return;
 		}
 		auto principal = options.access->Resolve(request.user);
-		if (principal.superuser) {
+		request.roles.assign(principal.roles.begin(), principal.roles.end());
+		if (request.scoped || principal.superuser) {
 			return;
 		}
 		if (!locator) {
@@ -523,6 +524,7 @@ struct S3Api::State {
 		}
 		obs::AuditRecord record;
 		record.user = request.user;
+		record.roles = request.roles;
 		record.protocol = "s3";
 		record.client = request.http.remote;
 		record.operation = fmt::format("s3:{} {}/{}", request.operation, request.bucket, request.key);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace akko::s3_api {
 
@@ -31,6 +32,7 @@ struct S3Request {
 	std::string operation; // S3's name for it, the metrics label
 	std::string request_id;
 	std::string user; // the authenticated principal
+	std::vector<std::string> roles; // the principal's, for the audit record
 	// The verified signature and its secret, for the payload's chunk signatures.
 	std::optional<RequestSignature> signature;
 	std::string secret;
