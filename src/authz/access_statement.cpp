@@ -250,7 +250,8 @@ std::optional<AccessStatement> ParseAccessStatement(const std::string &sql) {
 	Parser parser(sql);
 	AccessStatement statement;
 	using Kind = AccessStatement::Kind;
-	if (parser.AtWord("CREATE") && (parser.AtWord("USER", 1) || parser.AtWord("ROLE", 1))) {
+	// GROUP is PostgreSQL's old word for a role without LOGIN.
+	if (parser.AtWord("CREATE") && (parser.AtWord("USER", 1) || parser.AtWord("ROLE", 1) || parser.AtWord("GROUP", 1))) {
 		bool user = parser.AtWord("USER", 1);
 		parser.position += 2;
 		statement.names = {parser.Name()};
@@ -260,6 +261,17 @@ std::optional<AccessStatement> ParseAccessStatement(const std::string &sql) {
 		if (!statement.login && (statement.password || statement.superuser)) {
 			parser.Fail("a role without LOGIN has no password; use CREATE USER");
 		}
+	} else if (parser.AtWord("ALTER") && parser.AtWord("GROUP", 1)) {
+		parser.position += 2;
+		statement.names = {parser.Name()};
+		if (parser.TakeWord("ADD")) {
+			statement.kind = Kind::GrantRole;
+		} else {
+			parser.ExpectWord("DROP");
+			statement.kind = Kind::RevokeRole;
+		}
+		parser.ExpectWord("USER");
+		statement.grantees = parser.NameList();
 	} else if (parser.AtWord("ALTER") && (parser.AtWord("USER", 1) || parser.AtWord("ROLE", 1))) {
 		parser.position += 2;
 		statement.names = {parser.Name()};
@@ -281,7 +293,7 @@ std::optional<AccessStatement> ParseAccessStatement(const std::string &sql) {
 			statement.password = parser.String();
 			statement.kind = Kind::AlterPassword;
 		}
-	} else if (parser.AtWord("DROP") && (parser.AtWord("USER", 1) || parser.AtWord("ROLE", 1))) {
+	} else if (parser.AtWord("DROP") && (parser.AtWord("USER", 1) || parser.AtWord("ROLE", 1) || parser.AtWord("GROUP", 1))) {
 		statement.kind = parser.AtWord("USER", 1) ? Kind::DropUser : Kind::DropRole;
 		parser.position += 2;
 		if (parser.AtWord("IF") && parser.AtWord("EXISTS", 1)) {

@@ -129,7 +129,7 @@ def lake(tmp_path_factory):
         'CREATE MASK phone_mask ON banking.customers (phone) TO "akko-user", "akko-viewer" USING (mask_phone(phone))',
         'CREATE MASK ssn_mask ON banking.customers (ssn) TO "akko-user", "akko-viewer" USING (mask_full(ssn))',
         "CREATE POLICY active_only ON banking.accounts TO \"akko-viewer\" USING (status = 'active')",
-        "CREATE ROLE tellers",
+        "CREATE GROUP tellers",
         "CREATE POLICY own_branch ON banking.accounts TO tellers USING (branch = current_user_attribute('branch'))",
         "GRANT SELECT ON SCHEMA banking TO tellers",
         'GRANT SELECT ON SCHEMA banking TO "akko-viewer"',
@@ -141,7 +141,8 @@ def lake(tmp_path_factory):
         f"CREATE USER ana PASSWORD '{PASSWORD}' IN ROLE \"akko-analyst\"",
         f"CREATE USER usr PASSWORD '{PASSWORD}' IN ROLE \"akko-user\"",
         f"CREATE USER vie PASSWORD '{PASSWORD}' IN ROLE \"akko-viewer\"",
-        f"CREATE USER teller PASSWORD '{PASSWORD}' IN ROLE tellers",
+        f"CREATE USER teller PASSWORD '{PASSWORD}'",
+        "ALTER GROUP tellers ADD USER teller",
         "ALTER USER teller SET ATTRIBUTE branch = 'geneva'",
         # A masked principal that may write staging: what it copies must stay masked.
         f"CREATE USER copier PASSWORD '{PASSWORD}' IN ROLE \"akko-user\", etl",

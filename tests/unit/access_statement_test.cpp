@@ -144,6 +144,32 @@ TEST(AccessStatement, GrantAndRevokeRoles) {
 	EXPECT_EQ(ErrorOf("REVOKE analysts TO eve"), ErrorCode::SyntaxError);
 }
 
+// PostgreSQL 15's CREATE GROUP, ALTER GROUP and DROP GROUP: aliases of the role statements
+// ("CREATE GROUP is now an alias for CREATE ROLE"), a group being a role without LOGIN.
+TEST(AccessStatement, GroupsAreRoles) {
+	auto created = Parse("CREATE GROUP Tellers");
+	EXPECT_EQ(created.kind, Kind::CreateRole);
+	EXPECT_EQ(created.names, Names {"tellers"});
+
+	auto added = Parse("ALTER GROUP tellers ADD USER eve, \"Bob\"");
+	EXPECT_EQ(added.kind, Kind::GrantRole);
+	EXPECT_EQ(added.names, Names {"tellers"});
+	EXPECT_EQ(added.grantees, (Names {"eve", "Bob"}));
+
+	auto removed = Parse("alter group tellers drop user eve");
+	EXPECT_EQ(removed.kind, Kind::RevokeRole);
+	EXPECT_EQ(removed.names, Names {"tellers"});
+	EXPECT_EQ(removed.grantees, Names {"eve"});
+
+	auto dropped = Parse("DROP GROUP IF EXISTS tellers");
+	EXPECT_EQ(dropped.kind, Kind::DropRole);
+	EXPECT_TRUE(dropped.if_exists);
+
+	EXPECT_EQ(ErrorOf("CREATE GROUP g PASSWORD 'x'"), ErrorCode::SyntaxError);
+	EXPECT_EQ(ErrorOf("ALTER GROUP g ADD eve"), ErrorCode::SyntaxError);
+	EXPECT_EQ(ErrorOf("ALTER GROUP g RENAME TO h"), ErrorCode::SyntaxError);
+}
+
 TEST(AccessStatement, GrantTablePrivileges) {
 	auto grant = Parse("GRANT SELECT, insert ON TABLE Banking.\"Customers\", iceberg.banking.accounts TO auditors, PUBLIC");
 	EXPECT_EQ(grant.kind, Kind::GrantPrivileges);
