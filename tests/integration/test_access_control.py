@@ -16,6 +16,7 @@ import psycopg2
 import psycopg2.errorcodes
 import pytest
 
+from access_users import USERS, create_role_users
 from conftest import AkkoServer
 
 PASSWORD = "access-pw"
@@ -42,7 +43,6 @@ ACCOUNTS = [
 NOTES = [(1, "staging note one"), (2, "staging note two")]
 
 ROLES = ["admin", "engineer", "analyst", "user", "viewer"]
-USERS = {"admin": "adm", "engineer": "eng", "analyst": "ana", "user": "usr", "viewer": "vie"}
 
 
 # The masks as docs/access-control.md states them, written independently of the server.
@@ -124,6 +124,7 @@ def lake(tmp_path_factory):
     # Every snapshot of accounts predates every policy and mask.
     cur.execute('SELECT min(snapshot_id) FROM banking."accounts$snapshots"')
     first_snapshot = cur.fetchone()[0]
+    create_role_users(cur, PASSWORD)
     for sql in [
         'CREATE MASK email_mask ON banking.customers (email) TO "akko-user", "akko-viewer" USING (mask_email(email))',
         'CREATE MASK phone_mask ON banking.customers (phone) TO "akko-user", "akko-viewer" USING (mask_phone(phone))',
@@ -132,15 +133,7 @@ def lake(tmp_path_factory):
         "CREATE GROUP tellers",
         "CREATE POLICY own_branch ON banking.accounts TO tellers USING (branch = current_user_attribute('branch'))",
         "GRANT SELECT ON SCHEMA banking TO tellers",
-        'GRANT SELECT ON SCHEMA banking TO "akko-viewer"',
-        "CREATE ROLE etl",
-        "GRANT ALL ON SCHEMA staging TO etl",
         "CREATE ROLE late_readers",
-        f"CREATE USER adm PASSWORD '{PASSWORD}' IN ROLE \"akko-admin\"",
-        f"CREATE USER eng PASSWORD '{PASSWORD}' IN ROLE \"akko-engineer\", etl",
-        f"CREATE USER ana PASSWORD '{PASSWORD}' IN ROLE \"akko-analyst\"",
-        f"CREATE USER usr PASSWORD '{PASSWORD}' IN ROLE \"akko-user\"",
-        f"CREATE USER vie PASSWORD '{PASSWORD}' IN ROLE \"akko-viewer\"",
         f"CREATE USER teller PASSWORD '{PASSWORD}'",
         "ALTER GROUP tellers ADD USER teller",
         "ALTER USER teller SET ATTRIBUTE branch = 'geneva'",

@@ -10,13 +10,13 @@ import psycopg2
 import pytest
 from botocore.exceptions import ClientError
 
+from access_users import USERS, create_role_users
 from conftest import AkkoServer
 from iceberg_rest_client import RestClient, simple_schema
 
 PASSWORD = "rest-s3-pw"
 WAREHOUSE = "akko-warehouse"
 OTHER_BUCKET = "side-files"
-USERS = {"admin": "adm", "engineer": "eng", "analyst": "ana", "user": "usr", "viewer": "vie"}
 ROLES = list(USERS)
 
 
@@ -37,16 +37,9 @@ def lake(tmp_path_factory):
         "INSERT INTO staging.notes VALUES (1, 'one')",
         'CREATE MASK email_mask ON banking.customers (email) TO "akko-user", "akko-viewer" USING (mask_email(email))',
         "CREATE POLICY active_only ON banking.accounts TO \"akko-viewer\" USING (status = 'active')",
-        'GRANT SELECT ON SCHEMA banking TO "akko-viewer"',
-        "CREATE ROLE etl",
-        "GRANT ALL ON SCHEMA staging TO etl",
-        f"CREATE USER adm PASSWORD '{PASSWORD}' IN ROLE \"akko-admin\"",
-        f"CREATE USER eng PASSWORD '{PASSWORD}' IN ROLE \"akko-engineer\", etl",
-        f"CREATE USER ana PASSWORD '{PASSWORD}' IN ROLE \"akko-analyst\"",
-        f"CREATE USER usr PASSWORD '{PASSWORD}' IN ROLE \"akko-user\"",
-        f"CREATE USER vie PASSWORD '{PASSWORD}' IN ROLE \"akko-viewer\"",
     ]:
         cur.execute(sql)
+    create_role_users(cur, PASSWORD)
     admin.close()
     s3_client(server, "admin", server.password).create_bucket(Bucket=OTHER_BUCKET)
     s3_client(server, "admin", server.password).put_object(Bucket=OTHER_BUCKET, Key="report.csv", Body=b"a,b\n")
