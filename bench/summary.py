@@ -99,6 +99,24 @@ def main():
                      f"dd read O_DIRECT {disk['read_direct_mib_s']:.0f} MiB/s",
                      benchlib.fmt_ratio(large["curl_get_cold_mib_s"], disk["read_direct_mib_s"]),
                      f"warm {large['curl_get_warm_mib_s']:.0f} MiB/s; Ceph RGW {s3_api['large']['rgw']['curl_get_mib_s']:.0f} MiB/s"])
+    access = load(directory, "access")
+    if access:
+        for q in access["scan"]["queries"]:
+            rows.append([f"restricted scan {q['query']}, {access['scan']['rows']:,} rows", f"{q['akko_restricted_ms']:.1f} ms",
+                         f"DuckDB, same filter + masks {q['duckdb_restricted_ms']:.1f} ms",
+                         benchlib.fmt_ratio(q["akko_restricted_ms"], q["duckdb_restricted_ms"]),
+                         f"1 row filter, 3 masks; admin {q['akko_admin_ms']:.1f} ms "
+                         f"(restricted / admin {benchlib.fmt_ratio(q['akko_restricted_ms'], q['akko_admin_ms'])})"])
+        for entry in access["lookups"]["results"]:
+            b, a, v = entry["akko eve"], entry["akko admin"], entry["PG eve (view)"]
+            rows.append([f"restricted point lookup, {entry['clients']} client(s)", f"{b['tps']:.0f} stmt/s",
+                         f"PG 15 barrier view {v['tps']:.0f} stmt/s", benchlib.fmt_ratio(b["tps"], v["tps"]),
+                         f"akko admin {a['tps']:.0f} stmt/s (restricted / admin {benchlib.fmt_ratio(b['tps'], a['tps'])})"])
+        for r in access["audit"]:
+            rows.append([f"audit log write, {r['threads']} thread(s)", f"{benchlib.fmt_rate(r['audit_log_records_per_s'])} records/s",
+                         f"write(2) floor {benchlib.fmt_rate(r['floor_records_per_s'])} records/s",
+                         benchlib.fmt_ratio(r["audit_log_records_per_s"], r["floor_records_per_s"]),
+                         f"{r['bytes_per_record']:.0f} bytes/record, fdatasync once a second"])
     if not rows:
         print("no results")
         return
@@ -107,10 +125,10 @@ def main():
     loads = [(name, r["loadavg"]["start"][0]) for name, r in (("stream", stream), ("latency", latency),
                                                               ("startup", startup), ("lake", lake),
                                                               ("iceberg_rest", rest), ("lake_s3", s3),
-                                                              ("s3_api", s3_api))
+                                                              ("s3_api", s3_api), ("access", access))
              if r and "loadavg" in r]
     if loads:
-        cpus = (stream or latency or startup or lake or rest or s3 or s3_api)["machine"]["cpus"]
+        cpus = (stream or latency or startup or lake or rest or s3 or s3_api or access)["machine"]["cpus"]
         print(f"1-minute load average when each benchmark started, on {cpus} CPUs: "
               + ", ".join(f"{name} {load:.2f}" for name, load in loads)
               + " (a benchmark adds up to about 2 itself; more means other work shared the machine)")
