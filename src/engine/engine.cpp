@@ -1,4 +1,5 @@
 #include "engine/audit_log_function.hpp"
+#include "engine/barrier_pushdown.hpp"
 #include "engine/duckdb_internal.hpp"
 #include "engine/lake_access.hpp"
 #include "engine/function_gate.hpp"
@@ -474,6 +475,7 @@ Engine::Engine(const EngineOptions &options) : state(std::make_unique<State>()) 
 		InstallPgSessionFunctions(*state->database->instance);
 		InstallAccessFunctions(*state->database->instance);
 		InstallLakeFunctions(*state->database->instance);
+		InstallBarrierPushdown(*state->database->instance);
 	});
 	duckdb::Connection setup(*state->database);
 	Translate([&] { InstallPgCompat(setup); });

@@ -566,6 +566,33 @@ def test_error_function_on_hidden_rows(conns):
     assert not leaked(text, hidden_rows=True), text
 
 
+@pytest.mark.parametrize("sql", [
+    "SELECT id FROM banking.accounts WHERE id = 104 AND error('hidden ' || balance::VARCHAR) IS NULL",
+    "SELECT id FROM banking.accounts WHERE id >= 102 AND id <= 104 AND balance::VARCHAR::INTEGER > 0",
+    "SELECT id FROM banking.accounts WHERE status = 'frozen' AND 1 // (id - 104) = 0",
+    "SELECT id FROM banking.accounts WHERE branch IS NOT NULL AND CASE WHEN status <> 'active' "
+    "THEN error(balance::VARCHAR) ELSE true END",
+])
+def test_pushed_down_comparisons_keep_failing_predicates_above_the_filter(conns, sql):
+    # docs/access-control.md: a client's plain comparisons (`id = 104`) go below the row filter
+    # and into the scan; what may fail stays above it, so it never sees a hidden row.
+    rows = no_leak(Pg(conns["vie"]).run(sql))
+    visible = {a[0] for a in accounts_seen_by("viewer")}
+    assert {r[0] for r in rows} <= visible
+
+
+def test_plain_comparisons_reach_the_scan_below_the_barrier(lake):
+    # The restricted view's shape, as the admin may EXPLAIN it: the comparison is among the scan's
+    # filters (row groups and files are pruned by it); the failing predicate is not.
+    rows = ok(Pg(lake.admin).run(
+        "EXPLAIN SELECT * FROM (SELECT * FROM banking.accounts WHERE status = 'active' OFFSET 0) "
+        "WHERE id = 103 AND error('x' || balance::VARCHAR) IS NULL"))
+    plan = "\n".join(str(r[1]) for r in rows)
+    scan = plan[plan.index("ICEBERG_SCAN"):]
+    assert "id=103" in scan.replace(" ", ""), plan
+    assert "error" not in scan, plan
+
+
 def test_division_by_zero_only_on_hidden_rows(conns):
     # Hidden rows never reach the client's expressions: no error, the visible rows only.
     db = Pg(conns["vie"])
