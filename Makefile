@@ -23,9 +23,10 @@ configure: $(BUILD_DIR)/build.ninja
 build: setup configure
 	cmake --build $(BUILD_DIR)
 
-# Starts akko on the embedded default (data under ./akko-data) and prints how to connect.
+# Starts akko on the embedded default (data under ./akko-data) with the banking demo (demo
+# users with well-known passwords; docs/init.md) and prints how to connect.
 demo: build
-	$(BUILD_DIR)/akko serve --data-dir $(AKKO_DEMO_DIR)
+	$(BUILD_DIR)/akko serve --demo --data-dir $(AKKO_DEMO_DIR)
 
 test: build
 	scripts/run-tests

@@ -1,3 +1,4 @@
+#include "cli/init_command.hpp"
 #include "cli/maintenance_command.hpp"
 #include "cli/serve_command.hpp"
 #include "common/error.hpp"
@@ -10,6 +11,7 @@ int main(int argc, char **argv) {
 	app.set_version_flag("--version", akko::cli::VersionText());
 	app.require_subcommand(1);
 	akko::cli::ServeCommand serve(app);
+	akko::cli::InitCommand init(app);
 	akko::cli::MaintenanceCommand maintenance(app);
 	try {
 		app.parse(argc, argv);
@@ -19,6 +21,9 @@ int main(int argc, char **argv) {
 	try {
 		if (serve.Selected()) {
 			return serve.Run();
+		}
+		if (init.Selected()) {
+			return init.Run();
 		}
 		if (maintenance.Selected()) {
 			return maintenance.Run();

@@ -77,13 +77,7 @@ MaintenanceCommand::MaintenanceCommand(CLI::App &app) {
 	    "Table maintenance (expire snapshots, remove orphan files, compact data files, rewrite manifests), safe "
 	    "while the server runs; the same as the CALL procedures of docs/maintenance.md");
 	command->require_subcommand(1);
-	command->add_option("--config", config_file, "akko.yaml to read (default: ./akko.yaml when present)");
-	for (auto &setting : ConfigSettings()) {
-		auto key = setting.key;
-		command->add_option_function<std::string>(
-		    setting.Flag(), [this, key](const std::string &value) { flags[key] = value; },
-		    fmt::format("{} [env {}]", setting.help, setting.EnvironmentName()));
-	}
+	AddConfigOptions(*command, flags, config_file);
 	auto operation = [&](const char *name, const char *procedure_name, const char *help) {
 		auto *sub = command->add_subcommand(name, help);
 		sub->fallthrough();

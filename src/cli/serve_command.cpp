@@ -1,5 +1,6 @@
 #include "cli/serve_command.hpp"
 
+#include "adapters/cockpit_api/cockpit_api.hpp"
 #include "adapters/http_api/http_api.hpp"
 #include "adapters/iceberg_rest/iceberg_rest.hpp"
 #include "adapters/pgwire/pg_server.hpp"
@@ -7,7 +8,9 @@
 #include "auth/credential_vault.hpp"
 #include "auth/user_directory.hpp"
 #include "catalog/catalog_service.hpp"
+#include "cockpit/cockpit_site.hpp"
 #include "cli/lake_backends.hpp"
+#include "cli/statement_recorder.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
@@ -22,6 +25,7 @@
 #include "obs/audit_log.hpp"
 #include "obs/readiness.hpp"
 #include "obs/server_metrics.hpp"
+#include "provision/lake_setup.hpp"
 #include "sql/session.hpp"
 
 #include <algorithm>
@@ -43,13 +47,13 @@ std::string VersionText() {
 
 ServeCommand::ServeCommand(CLI::App &app) {
 	command = app.add_subcommand("serve", "Run the server: PostgreSQL wire, HTTP API and metrics, on the embedded engine");
-	command->add_option("--config", config_file, "akko.yaml to read (default: ./akko.yaml when present)");
-	for (auto &setting : ConfigSettings()) {
-		auto key = setting.key;
-		command->add_option_function<std::string>(
-		    setting.Flag(), [this, key](const std::string &value) { flags[key] = value; },
-		    fmt::format("{} [env {}]", setting.help, setting.EnvironmentName()));
-	}
+	AddConfigOptions(*command, flags, config_file);
+	command->add_flag("--demo", demo,
+	                  "Before serving, run `akko init --demo`: demo users with well-known passwords and the banking "
+	                  "data (never on a server with real data)");
+	command->add_option("--demo-scale", demo_data.scale, "the demo data's scale (1: a million transactions)")
+	    ->capture_default_str();
+	command->add_option("--demo-seed", demo_data.seed, "the demo data's random seed")->capture_default_str();
 }
 
 namespace {
@@ -141,32 +145,25 @@ int ServeCommand::Run() {
 	service.access = &access;
 	service.users = &users;
 	service.metastore = metastore.get();
-	service.on_statement = [&audit](const sql::StatementEvent &event) {
-		obs::RecordStatement(event.identity->protocol, event.status, event.seconds);
-		// Written before the adapter answers the client (see sql::StatementRecord).
-		obs::AuditRecord record;
-		record.user = event.identity->user;
-		record.roles = event.roles;
-		record.protocol = event.identity->protocol;
-		record.client = event.identity->client;
-		record.operation = *event.sql;
-		record.tables_read = event.access.tables_read;
-		record.tables_written = event.access.tables_written;
-		record.restrictions = event.access.restrictions;
-		record.rows = event.rows;
-		record.duration_ms = event.seconds * 1000;
-		record.outcome = event.status;
-		record.error = event.error_message;
-		audit.Write(record);
-		nlohmann::json fields = {{"user", event.identity->user},     {"protocol", event.identity->protocol},
-		                         {"client", event.identity->client}, {"duration_ms", event.seconds * 1000},
-		                         {"rows", event.rows},               {"status", event.status},
-		                         {"command", event.tag},             {"sql", *event.sql}};
-		if (!event.error_message.empty()) {
-			fields["error"] = event.error_message;
-		}
-		log::Write(event.status == "ok" ? log::Level::Info : log::Level::Warn, "statement", fields);
-	};
+	service.on_statement = StatementRecorder(audit);
+
+	// The local warehouse's buckets, which the S3 API serves (with an external S3 service clients
+	// go there).
+	std::unique_ptr<objstore::BucketStore> bucket_store;
+	if (!backends.warehouse.local_root.empty()) {
+		bucket_store = objstore::OpenLocalBucketStore(backends.warehouse.local_root);
+		// The warehouse bucket is there from the start, before the first table is written.
+		bucket_store->CreateBucket(WarehouseBucket(backends));
+	}
+	if (demo) {
+		// Before any listener opens: once akko says it is ready, the demo is all there.
+		provision::LakeSetup setup({service, lake, *metastore, bucket_store.get(), WarehouseBucket(backends)},
+		                           [](const std::string &line) {
+			                           std::printf("init: %s\n", line.c_str());
+			                           std::fflush(stdout);
+		                           });
+		setup.Run({true, demo_data});
+	}
 
 	pgwire::PgServerOptions pg_options;
 	pg_options.listen_address = config.listen_address;
@@ -202,15 +199,10 @@ int ServeCommand::Run() {
 
 	// The S3 API serves the local warehouse; with an external S3 service clients go there.
 	auto credentials = std::make_shared<auth::CredentialVault>();
-	std::unique_ptr<objstore::BucketStore> bucket_store;
 	std::unique_ptr<s3_api::S3Api> s3;
 	std::unique_ptr<WorkerPool> s3_workers;
 	std::unique_ptr<net::HttpServer> s3_server;
-	if (!backends.warehouse.local_root.empty()) {
-		bucket_store = objstore::OpenLocalBucketStore(backends.warehouse.local_root);
-		// The warehouse bucket is there from the start, before the first table is written.
-		auto warehouse_key = objstore::KeyFromUri(backends.warehouse.uri.substr(0, backends.warehouse.uri.size() - 1));
-		bucket_store->CreateBucket(warehouse_key.substr(0, warehouse_key.find('/')));
+	if (bucket_store) {
 		s3_api::S3ApiOptions s3_options;
 		s3_options.region = config.s3_region;
 		s3_options.domains = SplitList(config.s3_domain);
@@ -218,7 +210,7 @@ int ServeCommand::Run() {
 		s3_options.audit = &audit;
 		s3_options.access = &access;
 		s3_options.catalog = &lake;
-		s3_options.warehouse_bucket = warehouse_key.substr(0, warehouse_key.find('/'));
+		s3_options.warehouse_bucket = WarehouseBucket(backends);
 		s3 = std::make_unique<s3_api::S3Api>(*bucket_store, users, credentials, s3_options);
 		// Uploads and downloads hold a worker while bytes flow, so the S3 API has its own pool.
 		s3_workers = std::make_unique<WorkerPool>(std::max<size_t>(64, 8 * cores));
@@ -242,6 +234,22 @@ int ServeCommand::Run() {
 	rest_options.audit = &audit;
 	rest_options.access = &access;
 	iceberg_rest::RegisterIcebergRest(http_server, lake, users, rest_options);
+	cockpit_api::CockpitApiOptions cockpit_options;
+	cockpit_options.config = &config;
+	cockpit_options.users = &users;
+	cockpit_options.access = &access;
+	cockpit_options.metastore = metastore.get();
+	cockpit_options.catalog = &lake;
+	cockpit_options.store = backends.warehouse.store.get();
+	cockpit_options.warehouse_uri = backends.warehouse.uri;
+	cockpit_options.readiness = &readiness;
+	cockpit_options.engine_version = engine.Version();
+	cockpit_options.http_port = [&http_server] { return http_server.Port(); };
+	cockpit_options.pg_port = [&pg_server] { return pg_server.Port(); };
+	cockpit_options.s3_port = [&s3_server] { return s3_server ? s3_server->Port() : uint16_t(0); };
+	auto cockpit_routes = cockpit_api::RegisterCockpitApi(http_server, std::move(cockpit_options));
+	// The shortest prefix, "/": the cockpit answers what no API route claims.
+	cockpit::RegisterCockpit(http_server);
 	http_server.Start();
 
 	nlohmann::json ports = {{"http", http_server.Port()}, {"pg", pg_server.Port()}};

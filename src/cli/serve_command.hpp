@@ -1,5 +1,7 @@
 #pragma once
 // `akko serve`: the whole server in one process.
+#include "provision/banking_demo.hpp"
+
 #include <CLI/CLI.hpp>
 #include <map>
 #include <string>
@@ -20,6 +22,8 @@ private:
 	CLI::App *command;
 	std::map<std::string, std::string> flags;
 	std::string config_file;
+	bool demo = false;
+	provision::BankingDemoOptions demo_data;
 };
 
 } // namespace akko::cli

@@ -2,9 +2,11 @@
 
 #include "common/error.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <mutex>
@@ -16,6 +18,7 @@ namespace {
 std::atomic<Level> min_level {Level::Info};
 std::mutex output_lock;
 FILE *output = stderr;
+std::deque<std::string> recent; // under output_lock, newest last
 
 std::string_view LevelName(Level level) {
 	switch (level) {
@@ -77,10 +80,28 @@ void Write(Level level, std::string_view event, const nlohmann::json &fields) {
 		line.update(fields);
 	}
 	auto text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+	// The ring keeps a long line as a short one that still is JSON, with the level to filter on.
+	auto kept = text.size() <= kRecentLineBytes
+	                ? text
+	                : nlohmann::json {{"ts", line["ts"]},
+	                                  {"level", line["level"]},
+	                                  {"event", event},
+	                                  {"truncated", true},
+	                                  {"text", text.substr(0, kRecentLineBytes)}}
+	                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 	std::lock_guard<std::mutex> guard(output_lock);
 	std::fwrite(text.data(), 1, text.size(), output);
 	std::fputc('\n', output);
 	std::fflush(output);
+	if (recent.size() == kRecentLines) {
+		recent.pop_front();
+	}
+	recent.push_back(std::move(kept));
+}
+
+std::vector<std::string> Recent(size_t limit) {
+	std::lock_guard<std::mutex> guard(output_lock);
+	return std::vector<std::string>(recent.rbegin(), recent.rbegin() + std::min(limit, recent.size()));
 }
 
 void Info(std::string_view event, const nlohmann::json &fields) {

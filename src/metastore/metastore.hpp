@@ -125,6 +125,19 @@ struct CatalogObjectRecord {
 	std::string metadata_location;
 };
 
+// A saved query or a dashboard of the cockpit (docs/cockpit-api.md): what the store selects
+// on as columns, the rest as the JSON document the cockpit reads and writes.
+struct CockpitItemRecord {
+	std::string kind; // "saved_query" or "dashboard"
+	std::string id;
+	std::string owner; // a user name; OIDC users have no row in users, so no foreign key
+	std::string name;
+	bool shared = false; // visible to every user, not only the owner
+	std::string document; // a JSON object
+	int64_t created_at = 0; // milliseconds since the Unix epoch
+	int64_t updated_at = 0;
+};
+
 // Valid only inside the RunInTransaction body it is passed to. Methods throw akko::Error;
 // an exception leaving the body rolls back everything the body did.
 class Transaction {
@@ -212,6 +225,18 @@ public:
 	// Grants, policies and masks on the object go with it (as PostgreSQL drops a table's), and
 	// follow it on a rename.
 	virtual bool DropObject(const NamespaceName &namespace_name, const std::string &name) = 0;
+
+	// Throws DuplicateObject when the kind has an item with the id.
+	virtual void CreateCockpitItem(const CockpitItemRecord &item) = 0;
+	virtual std::optional<CockpitItemRecord> FindCockpitItem(const std::string &kind, const std::string &id) = 0;
+	// The items of `kind` that `viewer` owns or that are shared, or all of them when nullopt;
+	// by name, then id.
+	virtual std::vector<CockpitItemRecord> ListCockpitItems(const std::string &kind,
+	                                                        const std::optional<std::string> &viewer) = 0;
+	// Replaces the name, shared flag, document and updated_at of the item with the kind and id
+	// (owner and created_at stay). False when there is none.
+	virtual bool UpdateCockpitItem(const CockpitItemRecord &item) = 0;
+	virtual bool DropCockpitItem(const std::string &kind, const std::string &id) = 0;
 };
 
 // Safe to call from any number of threads.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 namespace akko::metastore {
 
@@ -19,6 +20,9 @@ constexpr const char *kPolicyColumns =
     "SELECT namespace, table_name, name, roles, predicate, created_at FROM row_policies ";
 constexpr const char *kMaskColumns =
     "SELECT namespace, table_name, name, column_name, roles, expression, created_at FROM column_masks ";
+constexpr const char *kCockpitItemColumns =
+    "SELECT kind, id, owner, name, CASE WHEN shared THEN 1 ELSE 0 END, document, created_at, updated_at "
+    "FROM cockpit_items WHERE kind = $1 ";
 
 std::string Flag(bool value) {
 	return value ? "1" : "0";
@@ -56,6 +60,10 @@ RowPolicyRecord ReadPolicy(const std::vector<std::string> &row) {
 ColumnMaskRecord ReadMask(const std::vector<std::string> &row) {
 	return ColumnMaskRecord {row[2], NamespaceFromKey(row[0]), row[1], row[3], RolesFromJson(row[4]), row[5],
 	                         Integer(row[6])};
+}
+
+CockpitItemRecord ReadCockpitItem(const std::vector<std::string> &row) {
+	return CockpitItemRecord {row[0], row[1], row[2], row[3], row[4] == "1", row[5], Integer(row[6]), Integer(row[7])};
 }
 
 } // namespace
@@ -325,6 +333,49 @@ void PortableTransaction::SetUserAttribute(const std::string &user, const std::s
 	if (changed.affected > 0) {
 		BumpAccessVersion();
 	}
+}
+
+void PortableTransaction::CreateCockpitItem(const CockpitItemRecord &item) {
+	auto inserted = Run("INSERT INTO cockpit_items (kind, id, owner, name, shared, document, created_at, updated_at) "
+	                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+	                    {item.kind, item.id, item.owner, item.name, Flag(item.shared), item.document,
+	                     std::to_string(item.created_at), std::to_string(item.updated_at)});
+	if (inserted.affected == 0) {
+		throw Error(ErrorCode::DuplicateObject, fmt::format("{} \"{}\" already exists", item.kind, item.id));
+	}
+}
+
+std::optional<CockpitItemRecord> PortableTransaction::FindCockpitItem(const std::string &kind, const std::string &id) {
+	auto found = Run(std::string(kCockpitItemColumns) + "AND id = $2", {kind, id});
+	if (found.rows.empty()) {
+		return std::nullopt;
+	}
+	return ReadCockpitItem(found.rows[0]);
+}
+
+std::vector<CockpitItemRecord> PortableTransaction::ListCockpitItems(const std::string &kind,
+                                                                     const std::optional<std::string> &viewer) {
+	auto found = viewer ? Run(std::string(kCockpitItemColumns) + "AND (owner = $2 OR shared)", {kind, *viewer})
+	                    : Run(kCockpitItemColumns, {kind});
+	std::vector<CockpitItemRecord> items;
+	for (const auto &row : found.rows) {
+		items.push_back(ReadCockpitItem(row));
+	}
+	// Byte order on both backends, whatever PostgreSQL's collation.
+	std::sort(items.begin(), items.end(),
+	          [](const auto &a, const auto &b) { return std::tie(a.name, a.id) < std::tie(b.name, b.id); });
+	return items;
+}
+
+bool PortableTransaction::UpdateCockpitItem(const CockpitItemRecord &item) {
+	return Run("UPDATE cockpit_items SET name = $1, shared = $2, document = $3, updated_at = $4 "
+	           "WHERE kind = $5 AND id = $6",
+	           {item.name, Flag(item.shared), item.document, std::to_string(item.updated_at), item.kind, item.id})
+	           .affected > 0;
+}
+
+bool PortableTransaction::DropCockpitItem(const std::string &kind, const std::string &id) {
+	return Run("DELETE FROM cockpit_items WHERE kind = $1 AND id = $2", {kind, id}).affected > 0;
 }
 
 void PortableTransaction::ForgetObject(const NamespaceName &namespace_name, const std::string &name) {

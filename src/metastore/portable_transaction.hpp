@@ -1,6 +1,7 @@
 #pragma once
 // The part of Transaction written once, in SQL that SQLite and PostgreSQL both run: users,
-// tokens, settings and the access model with its cascades and version counter. Each backend
+// tokens, settings, the access model with its cascades and version counter, and the
+// cockpit's saved queries and dashboards. Each backend
 // derives from it, supplies Run, and keeps what differs (access keys, the catalog), calling
 // the cascade helpers below when catalog objects go or move. Internal to the metastore library.
 //
@@ -48,6 +49,13 @@ public:
 	bool DropColumnMask(const NamespaceName &namespace_name, const std::string &table, const std::string &name) override;
 	void SetUserAttribute(const std::string &user, const std::string &key,
 	                      const std::optional<std::string> &value) override;
+
+	void CreateCockpitItem(const CockpitItemRecord &item) override;
+	std::optional<CockpitItemRecord> FindCockpitItem(const std::string &kind, const std::string &id) override;
+	std::vector<CockpitItemRecord> ListCockpitItems(const std::string &kind,
+	                                                const std::optional<std::string> &viewer) override;
+	bool UpdateCockpitItem(const CockpitItemRecord &item) override;
+	bool DropCockpitItem(const std::string &kind, const std::string &id) override;
 
 protected:
 	// One statement with text parameters $1, $2, ...

@@ -113,6 +113,20 @@ CREATE TABLE access_version (
 );
 INSERT INTO access_version (id, version) VALUES (1, 1);
 )sql"},
+    {"cockpit_items", R"sql(
+CREATE TABLE cockpit_items (
+	kind TEXT NOT NULL,
+	id TEXT NOT NULL,
+	owner TEXT NOT NULL,
+	name TEXT NOT NULL,
+	shared BOOLEAN NOT NULL DEFAULT FALSE,
+	document TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	updated_at BIGINT NOT NULL,
+	PRIMARY KEY (kind, id)
+);
+CREATE INDEX cockpit_items_owner ON cockpit_items (kind, owner);
+)sql"},
 };
 
 constexpr char kLevelSeparator = '\x1f';

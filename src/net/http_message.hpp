@@ -80,7 +80,8 @@ public:
 	// written beyond it are dropped); otherwise chunked. A HEAD request gets the head only.
 	virtual ResponseStream &Stream(int status, std::string content_type, HttpHeaders headers = {}) = 0;
 	// Called, from a network thread, if the client disconnects or the server stops while
-	// the handler runs; pass nullptr to clear it (waits for a running call to return).
+	// the handler runs (at once, from this call, if that happened already); pass nullptr to
+	// clear it (waits for a running call to return).
 	virtual void OnCancel(std::function<void()> cancel) = 0;
 };
 

@@ -84,6 +84,11 @@ const HttpRoute *HttpServer::State::Match(std::string_view method, std::string_v
 			allowed += (allowed.empty() ? "" : ", ") + route.method;
 		}
 	}
+	// An exact path wins over every prefix, also to say which methods it allows.
+	if (path_known) {
+		status = 405;
+		return nullptr;
+	}
 	for (auto &route : routes) {
 		if (route.prefix && path.starts_with(route.path)) {
 			if (allows(route) && (!best || route.path.size() > best->path.size())) {

@@ -126,6 +126,11 @@ void ResponseChannel::Abort() {
 void ResponseChannel::OnCancel(std::function<void()> cancel_p) {
 	std::lock_guard<std::mutex> guard(cancel_lock);
 	cancel = std::move(cancel_p);
+	// A client that left before the hook was installed cancels it at once: Close has run already.
+	if (cancel && !cancelled && Closed()) {
+		cancelled = true;
+		cancel();
+	}
 }
 
 void ResponseChannel::Complete(std::exception_ptr failure) {

@@ -99,9 +99,10 @@ std::optional<std::pair<std::string, uint64_t>> ParseFileName(const std::string 
 	return std::make_pair(date, sequence);
 }
 
-nlohmann::json ToJson(const AuditRecord &record, int64_t time_us) {
-	nlohmann::json line = {{"time", FormatAuditTime(time_us)},
-	                       {"user", record.user},
+// The record as a JSON object without its time, which is stamped under the log's lock: the
+// rest is serialized before taking it, so writers wait for one another only for the write.
+std::string JsonWithoutTime(const AuditRecord &record) {
+	nlohmann::json line = {{"user", record.user},
 	                       {"roles", record.roles},
 	                       {"protocol", record.protocol},
 	                       {"client", record.client},
@@ -116,7 +117,12 @@ nlohmann::json ToJson(const AuditRecord &record, int64_t time_us) {
 	if (record.rows) {
 		line["rows"] = *record.rows;
 	}
-	return line;
+	return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// {"time":"...",<the rest>}
+std::string LineWithTime(const std::string &without_time, int64_t time_us) {
+	return fmt::format("{{\"time\":\"{}\",{}\n", FormatAuditTime(time_us), std::string_view(without_time).substr(1));
 }
 
 std::vector<std::string> StringList(const nlohmann::json &object, const char *key) {
@@ -255,6 +261,7 @@ void AuditLog::OpenFor(int64_t day) {
 
 void AuditLog::Write(const AuditRecord &record) noexcept {
 	try {
+		auto without_time = JsonWithoutTime(record);
 		std::lock_guard<std::mutex> guard(lock);
 		// Stamped under the lock, so times rise through the files.
 		auto time_us = record.time_us != 0 ? record.time_us : NowUs();
@@ -262,8 +269,10 @@ void AuditLog::Write(const AuditRecord &record) noexcept {
 		if (!current || day > current->day || current->size >= max_file_bytes) {
 			OpenFor(current ? std::max(day, current->day) : day);
 		}
-		auto line = ToJson(record, time_us).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-		line = (current->torn ? "\n" : "") + line + "\n";
+		auto line = LineWithTime(without_time, time_us);
+		if (current->torn) {
+			line.insert(line.begin(), '\n');
+		}
 		current->torn = true;
 		WriteAll(current->fd, line);
 		current->torn = false;

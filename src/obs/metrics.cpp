@@ -117,6 +117,14 @@ void Family<T>::Expose(std::string &out) const {
 	}
 }
 
+template <class T>
+void Family<T>::ForEach(const std::function<void(const std::vector<std::string> &, const T &)> &visit) const {
+	std::shared_lock<std::shared_mutex> guard(lock);
+	for (auto &[values, metric] : series) {
+		visit(values, *metric);
+	}
+}
+
 template class Family<Counter>;
 template class Family<Gauge>;
 template class Family<Histogram>;

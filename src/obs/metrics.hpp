@@ -97,6 +97,8 @@ public:
 	const std::vector<double> &Bounds() const {
 		return bounds;
 	}
+	// Visits every series with its label values, under the family's read lock.
+	void ForEach(const std::function<void(const std::vector<std::string> &values, const T &series)> &visit) const;
 
 private:
 	mutable std::shared_mutex lock;

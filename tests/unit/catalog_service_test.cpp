@@ -7,6 +7,7 @@
 #include "iceberg/snapshot_producer.hpp"
 #include "metastore/metastore.hpp"
 #include "postgres_test_server.hpp"
+#include "error_of.hpp"
 
 #include <atomic>
 #include <filesystem>
@@ -17,6 +18,7 @@
 
 using akko::Error;
 using akko::ErrorCode;
+using akko::test::CodeOf;
 using namespace akko::catalog;
 using namespace akko::iceberg;
 
@@ -35,16 +37,6 @@ protected:
 	void TearDown() override {
 		service.reset();
 		std::filesystem::remove_all(directory);
-	}
-
-	static ErrorCode CodeOf(const std::function<void()> &body) {
-		try {
-			body();
-		} catch (const Error &error) {
-			return error.code;
-		}
-		ADD_FAILURE() << "expected an akko::Error";
-		return ErrorCode::Internal;
 	}
 
 	LoadedTable CreateTable(const TableIdentifier &id) {

@@ -16,6 +16,7 @@
 #include "metastore/sqlite_metastore.hpp"
 #include "net/http_server.hpp"
 #include "objstore/store.hpp"
+#include "error_of.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -28,22 +29,13 @@
 #include <random>
 
 using namespace akko;
+using akko::test::CodeOf;
 using namespace akko::iceberg_rest;
 using nlohmann::json;
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 
 namespace {
-
-ErrorCode CodeOf(const std::function<void()> &body) {
-	try {
-		body();
-	} catch (const Error &error) {
-		return error.code;
-	}
-	ADD_FAILURE() << "expected an akko::Error";
-	return ErrorCode::Internal;
-}
 
 TEST(IcebergRestRoute, MultipartNamespaceAsTheSpecEncodesIt) {
 	// The spec's MultipartNamespaceAsPathVariable example: "accounting%1Ftax".

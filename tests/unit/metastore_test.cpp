@@ -6,6 +6,7 @@
 #include "metastore/postgres_metastore.hpp"
 #include "metastore/sqlite_metastore.hpp"
 #include "postgres_test_server.hpp"
+#include "error_of.hpp"
 
 #include <atomic>
 #include <barrier>
@@ -21,6 +22,8 @@
 
 using akko::Error;
 using akko::ErrorCode;
+using akko::test::CodeOf;
+using akko::test::MessageOf;
 using akko::metastore::AccessKeyRecord;
 using akko::metastore::AccessModel;
 using akko::metastore::CatalogObjectRecord;
@@ -43,36 +46,17 @@ using akko::test::MetastoreBackend;
 
 namespace {
 
-// users_and_tokens, catalog, access_keys, access_control.
-constexpr int kNewestSchema = 4;
+// users_and_tokens, catalog, access_keys, access_control, cockpit_items.
+constexpr int kNewestSchema = 5;
 
-// Undoes migration 4 (access_control), leaving a metastore as a version-3 build wrote it.
+// Undoes migrations 5 (cockpit_items) and 4 (access_control), leaving a metastore as a
+// version-3 build wrote it.
 constexpr const char *kBackToVersion3 =
-    "DROP TABLE role_members; DROP TABLE roles; DROP TABLE grants; DROP TABLE row_policies; "
+    "DROP TABLE cockpit_items; DELETE FROM schema_migrations WHERE version = 5; DROP TABLE role_members; DROP TABLE roles; DROP TABLE grants; DROP TABLE row_policies; "
     "DROP TABLE column_masks; DROP TABLE user_attributes; DROP TABLE server_settings; DROP TABLE access_version; "
     "DROP INDEX api_tokens_expires_at; ALTER TABLE api_tokens DROP COLUMN expires_at; "
     "ALTER TABLE api_tokens DROP COLUMN kind; ALTER TABLE users DROP COLUMN password_hash; "
     "DELETE FROM schema_migrations WHERE version = 4;";
-
-ErrorCode CodeOf(const std::function<void()> &body) {
-	try {
-		body();
-	} catch (const Error &error) {
-		return error.code;
-	}
-	ADD_FAILURE() << "expected an akko::Error";
-	return ErrorCode::Internal;
-}
-
-std::string MessageOf(const std::function<void()> &body) {
-	try {
-		body();
-	} catch (const Error &error) {
-		return error.message;
-	}
-	ADD_FAILURE() << "expected an akko::Error";
-	return "";
-}
 
 // Each test gets a fresh metastore: a new SQLite file, or a new PostgreSQL database.
 class MetastoreFixture : public testing::Test {
@@ -998,10 +982,10 @@ TEST_F(PostgresMetastoreTest, KeepsToASchemaOfItsOwn) {
 	          0);
 	// schema_migrations, users, api_tokens, namespaces, catalog_objects, access_keys, roles,
 	// role_members, grants, row_policies, column_masks, user_attributes, server_settings,
-	// access_version.
+	// access_version, cockpit_items.
 	EXPECT_EQ(akko::test::QueryPostgresInteger(
 	              config, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'akko'"),
-	          14);
+	          15);
 	// The postgres:// spelling opens the same metastore.
 	auto uri = config;
 	uri.replace(0, std::string("postgresql").size(), "postgres");

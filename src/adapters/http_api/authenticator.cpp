@@ -109,6 +109,25 @@ auth::Caller Authenticate(const net::HttpRequest &request, auth::UserDirectory &
 	                      : "authentication required: use HTTP basic auth or a bearer token");
 }
 
+net::HttpHandler Authenticated(auth::UserDirectory &users, Credentials accepted, AuthenticatedHandler handle) {
+	return [&users, accepted, handle = std::move(handle)](net::HttpRequest &request, net::HttpResponder &responder) {
+		auth::Caller caller;
+		try {
+			caller = Authenticate(request, users, accepted);
+		} catch (const Throttled &error) {
+			responder.Send(TooManyAttempts(error));
+			return;
+		} catch (const akko::Error &error) {
+			if (error.code != ErrorCode::InvalidAuthorization && error.code != ErrorCode::InvalidPassword) {
+				throw;
+			}
+			responder.Send(Unauthorized(error));
+			return;
+		}
+		handle(caller, request, responder);
+	};
+}
+
 net::HttpResponse Unauthorized(const akko::Error &error) {
 	auto response = net::ErrorResponse(error, 401);
 	response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"akko\", charset=\"UTF-8\"");

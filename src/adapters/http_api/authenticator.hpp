@@ -7,6 +7,7 @@
 #include "net/http_message.hpp"
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 namespace akko::auth {
@@ -37,6 +38,10 @@ void CheckPassword(auth::UserDirectory &users, const std::string &user, const st
 // the credentials are missing or wrong.
 auth::Caller Authenticate(const net::HttpRequest &request, auth::UserDirectory &users, Credentials accepted,
                           std::string_view protocol = "http");
+
+// A handler that runs `handle` for an authenticated caller, and answers 401 (or 429) itself.
+using AuthenticatedHandler = std::function<void(const auth::Caller &, net::HttpRequest &, net::HttpResponder &)>;
+net::HttpHandler Authenticated(auth::UserDirectory &users, Credentials accepted, AuthenticatedHandler handle);
 
 // A 401 with its JSON error and the WWW-Authenticate challenge.
 net::HttpResponse Unauthorized(const akko::Error &error);

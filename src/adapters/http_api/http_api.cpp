@@ -21,27 +21,6 @@ net::HttpResponse Json(int status, const nlohmann::json &body) {
 	    status, "application/json", {}, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
-// Runs `handle` for an authenticated caller; answers 401 otherwise.
-template <class F>
-net::HttpHandler Authenticated(auth::UserDirectory &users, Credentials accepted, F handle) {
-	return [&users, accepted, handle](net::HttpRequest &request, net::HttpResponder &responder) {
-		auth::Caller caller;
-		try {
-			caller = Authenticate(request, users, accepted);
-		} catch (const Throttled &error) {
-			responder.Send(TooManyAttempts(error));
-			return;
-		} catch (const akko::Error &error) {
-			if (error.code != ErrorCode::InvalidAuthorization && error.code != ErrorCode::InvalidPassword) {
-				throw;
-			}
-			responder.Send(Unauthorized(error));
-			return;
-		}
-		handle(caller, request, responder);
-	};
-}
-
 // The JSON object body of a request, or an invalid_input error naming what is wrong.
 nlohmann::json ObjectBody(const net::HttpRequest &request) {
 	auto body = nlohmann::json::parse(request.body, nullptr, false);

@@ -367,7 +367,7 @@ net::HttpResponse Handle(RestContext &context, const net::HttpRequest &request, 
 		}
 		route = std::move(*match.route);
 		DescribeForAudit(route, request, audit);
-		RestCall call {request, route, ParseQuery(request.query), {}};
+		RestCall call {request, route, ParseQuery(request.query), {}, {}};
 		auth::Caller caller;
 		if (route.operation != Operation::GetToken) {
 			try {
