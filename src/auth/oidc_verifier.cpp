@@ -1,7 +1,7 @@
 #include "auth/oidc_verifier.hpp"
 
 #include "common/error.hpp"
-#include "objstore/s3_client.hpp"
+#include "auth/http_fetch.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -49,32 +49,6 @@ std::map<std::string, std::string> ParseRoleMap(std::string_view text) {
 		map.emplace(Trim(item.substr(0, equals)), Trim(item.substr(equals + 1)));
 	}
 	return map;
-}
-
-// GET over HTTP(S) with the objstore's client: without credentials it signs nothing, and its
-// path is /<bucket>/<key>, so the URL's first path segment plays the bucket.
-std::string HttpGet(const std::string &url) {
-	auto scheme_end = url.find("://");
-	auto path_start = scheme_end == std::string::npos ? scheme_end : url.find('/', scheme_end + 3);
-	if (scheme_end == std::string::npos || url.find('?') != std::string::npos) {
-		throw Error(ErrorCode::InvalidInput, fmt::format("cannot fetch \"{}\": not an http(s) URL without a query", url));
-	}
-	objstore::S3ClientOptions options;
-	options.endpoint = url.substr(0, path_start);
-	options.max_attempts = 2;
-	options.timeout = std::chrono::seconds(10);
-	objstore::S3Client client(options);
-	objstore::S3Request request;
-	request.method = "GET";
-	auto path = path_start == std::string::npos ? std::string() : url.substr(path_start + 1);
-	auto slash = path.find('/');
-	request.bucket = path.substr(0, slash);
-	request.key = slash == std::string::npos ? std::string() : path.substr(slash + 1);
-	auto response = client.Send(request);
-	if (response.status != 200) {
-		throw Error(ErrorCode::Internal, fmt::format("GET {} answered {}", url, response.status));
-	}
-	return response.body;
 }
 
 nlohmann::json FetchJson(const OidcVerifier::Fetch &fetch, const std::string &url) {
@@ -198,16 +172,38 @@ bool OidcVerifier::MayFetch() {
 	return true;
 }
 
+void OidcVerifier::LoadDiscovery() {
+	if (!discovery.is_null()) {
+		return;
+	}
+	auto document = FetchJson(fetch, options.issuer + "/.well-known/openid-configuration");
+	if (StringMember(document, "jwks_uri").empty()) {
+		throw Error(ErrorCode::Internal, "the discovery document has no jwks_uri");
+	}
+	discovery = std::move(document);
+}
+
+OidcEndpoints OidcVerifier::Endpoints() {
+	std::lock_guard<std::mutex> guard(lock);
+	if (discovery.is_null() && MayFetch()) {
+		try {
+			LoadDiscovery();
+		} catch (const std::exception &error) {
+			throw Refused(fmt::format("the provider's discovery document could not be fetched ({})", error.what()));
+		}
+	}
+	OidcEndpoints endpoints {StringMember(discovery, "authorization_endpoint"),
+	                         StringMember(discovery, "token_endpoint")};
+	if (endpoints.authorization.empty() || endpoints.token.empty()) {
+		throw Refused("the provider's discovery document names no authorization and token endpoints");
+	}
+	return endpoints;
+}
+
 void OidcVerifier::LoadKeys() {
 	try {
-		if (jwks_uri.empty()) {
-			auto discovery = FetchJson(fetch, options.issuer + "/.well-known/openid-configuration");
-			jwks_uri = StringMember(discovery, "jwks_uri");
-			if (jwks_uri.empty()) {
-				throw Error(ErrorCode::Internal, "the discovery document has no jwks_uri");
-			}
-		}
-		auto jwks = FetchJson(fetch, jwks_uri);
+		LoadDiscovery();
+		auto jwks = FetchJson(fetch, StringMember(discovery, "jwks_uri"));
 		std::map<std::string, RsaPublicKey> loaded;
 		if (auto found = jwks.find("keys"); found != jwks.end() && found->is_array()) {
 			for (auto &jwk : *found) {

@@ -24,6 +24,12 @@ struct OidcOptions {
 	std::string role_map; // "idp-group=akko-role,..."
 };
 
+// Where a browser logs in and where its authorization code is exchanged (from discovery).
+struct OidcEndpoints {
+	std::string authorization;
+	std::string token;
+};
+
 class OidcVerifier {
 public:
 	// The body of a GET of the URL; throws when there is no 200 answer.
@@ -38,6 +44,12 @@ public:
 	// Throws akko::Error (invalid_authorization) saying why a token is refused.
 	Caller Verify(std::string_view token);
 
+	// Throws akko::Error (invalid_authorization) when the provider cannot say.
+	OidcEndpoints Endpoints();
+	const std::string &Issuer() const {
+		return options.issuer;
+	}
+
 	// Seconds of clock skew tolerated for "exp" and "nbf".
 	static constexpr int64_t kLeeway = 60;
 
@@ -46,6 +58,8 @@ private:
 	const RsaPublicKey *FindKey(const std::string &kid);
 	bool MayFetch();
 	void LoadKeys();
+	// Under `lock`.
+	void LoadDiscovery();
 	std::vector<std::string> Roles(const nlohmann::json &claims) const;
 
 	OidcOptions options;
@@ -54,7 +68,7 @@ private:
 	Now now;
 	std::map<std::string, std::string> role_map;
 	std::mutex lock;
-	std::string jwks_uri;
+	nlohmann::json discovery; // null until fetched
 	std::map<std::string, RsaPublicKey> keys; // by kid ("" for a key without one)
 	std::deque<int64_t> fetches; // when the JWKS was fetched lately
 };

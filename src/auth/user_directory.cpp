@@ -49,6 +49,8 @@ AuthOptions AuthOptions::FromConfig(const Config &config) {
 	options.oidc.username_claim = config.oidc_username_claim;
 	options.oidc.groups_claim = config.oidc_groups_claim;
 	options.oidc.role_map = config.oidc_role_map;
+	options.sso.client_id = config.oidc_client_id;
+	options.sso.client_secret = config.oidc_client_secret;
 	return options;
 }
 
@@ -69,6 +71,9 @@ UserDirectory::UserDirectory(metastore::Metastore &metastore_p, Clock clock_p, A
 			return found;
 		};
 		oidc = std::make_unique<OidcVerifier>(std::move(options_p.oidc), is_role);
+		if (!options_p.sso.client_id.empty()) {
+			sso = std::make_unique<OidcLogin>(*oidc, std::move(options_p.sso));
+		}
 	}
 }
 

@@ -3,6 +3,7 @@
 // passwords), API tokens and S3 access keys, kept in the metastore; and the services every
 // protocol shares to log in: session tokens, OIDC, the failed-login throttle.
 #include "auth/login_throttle.hpp"
+#include "auth/oidc_login.hpp"
 #include "auth/oidc_verifier.hpp"
 #include "auth/scram.hpp"
 #include "auth/token_service.hpp"
@@ -34,6 +35,7 @@ struct AccessKey {
 struct AuthOptions {
 	TokenOptions tokens;
 	OidcOptions oidc;
+	OidcLoginOptions sso; // needs oidc's issuer
 
 	static AuthOptions FromConfig(const Config &config);
 };
@@ -80,6 +82,10 @@ public:
 	OidcVerifier *Oidc() {
 		return oidc.get();
 	}
+	// Null unless an OIDC issuer and a client id for single sign-on are configured.
+	OidcLogin *SingleSignOn() {
+		return sso.get();
+	}
 	LoginThrottle &Throttle() {
 		return throttle;
 	}
@@ -107,6 +113,7 @@ private:
 	uint64_t password_changes = 0;
 	std::unique_ptr<TokenService> tokens;
 	std::unique_ptr<OidcVerifier> oidc;
+	std::unique_ptr<OidcLogin> sso;
 	LoginThrottle throttle;
 };
 

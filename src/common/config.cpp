@@ -141,6 +141,10 @@ const std::vector<ConfigSetting> &ConfigSettings() {
 	    Text("oidc_username_claim", "OIDC claim holding the user name", &Config::oidc_username_claim),
 	    Text("oidc_groups_claim", "OIDC claim holding the groups mapped to roles", &Config::oidc_groups_claim),
 	    Text("oidc_role_map", "extra OIDC group to role mappings: idp-group=akko-role,...", &Config::oidc_role_map),
+	    Text("oidc_client_id", "OIDC client id of the cockpit's single sign-on (authorization code with PKCE); empty: off",
+	         &Config::oidc_client_id),
+	    Text("oidc_client_secret", "its client secret, for a confidential client; empty: a public client",
+	         &Config::oidc_client_secret),
 	};
 	return settings;
 }

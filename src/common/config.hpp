@@ -49,6 +49,8 @@ struct Config {
 	std::string oidc_username_claim = "preferred_username";
 	std::string oidc_groups_claim = "groups";
 	std::string oidc_role_map; // "idp-group=akko-role,..."
+	std::string oidc_client_id;     // the cockpit's single sign-on; empty: off
+	std::string oidc_client_secret; // empty: a public client (PKCE alone)
 };
 
 // One configurable setting: its yaml key, flag and environment names, and how it is stored.

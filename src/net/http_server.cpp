@@ -219,6 +219,10 @@ uint16_t HttpServer::Port() const {
 	return state->port;
 }
 
+bool HttpServer::Secure() const {
+	return state->options.tls != nullptr;
+}
+
 void HttpServer::Stop() {
 	auto &s = *state;
 	if (!s.started || s.stopped) {

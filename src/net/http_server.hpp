@@ -63,6 +63,8 @@ public:
 	void Start();
 	// The bound port, after Start.
 	uint16_t Port() const;
+	// Whether it serves HTTPS.
+	bool Secure() const;
 	// Stops accepting, closes idle connections, lets running requests finish for
 	// `stop_grace`, then closes the rest (their cancel hooks run) and waits for the
 	// handlers to return. Idempotent; not from a network or worker thread.

@@ -10,11 +10,13 @@ import hashlib
 import hmac
 import http.server
 import json
+import os
 import pathlib
 import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 
 
 def b64url(data):
@@ -50,11 +52,19 @@ class RsaKey:
 
 
 class OidcProvider:
-    """Serves /.well-known/openid-configuration and /jwks on 127.0.0.1; mints tokens."""
+    """Serves /.well-known/openid-configuration and /jwks on 127.0.0.1; mints tokens. For single
+    sign-on it also has an authorization endpoint that logs `sso_user` in at once (no login
+    form) and a token endpoint that checks PKCE as RFC 7636 4.6 says: BASE64URL(SHA256(verifier))
+    must equal the challenge."""
 
-    def __init__(self, audience="akko"):
+    def __init__(self, audience="akko", client_id="akko-cockpit"):
         self.directory = tempfile.mkdtemp(prefix="akko-oidc-")
         self.audience = audience
+        self.client_id = client_id
+        self.sso_user = "sso-user"
+        self.sso_groups = ["akko-analyst"]
+        self.codes = {}  # code -> what the authorization request said
+        self.token_requests = []
         self.key = RsaKey(self.directory, "key-1")
         self.published = [self.key]
         self.jwks_requests = 0
@@ -62,17 +72,60 @@ class OidcProvider:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
-                if self.path == "/realms/test/.well-known/openid-configuration":
+                path, _, query = self.path.partition("?")
+                if path == "/realms/test/.well-known/openid-configuration":
                     body = {"issuer": provider.issuer, "jwks_uri": provider.issuer + "/protocol/openid-connect/certs",
+                            "authorization_endpoint": provider.issuer + "/protocol/openid-connect/auth",
+                            "token_endpoint": provider.issuer + "/protocol/openid-connect/token",
                             "id_token_signing_alg_values_supported": ["RS256"]}
-                elif self.path == "/realms/test/protocol/openid-connect/certs":
+                elif path == "/realms/test/protocol/openid-connect/certs":
                     provider.jwks_requests += 1
                     body = {"keys": [key.jwk for key in provider.published]}
+                elif path == "/realms/test/protocol/openid-connect/auth":
+                    self.authorize(urllib.parse.parse_qs(query))
+                    return
                 else:
                     self.send_error(404)
                     return
+                self.answer(200, body)
+
+            def do_POST(self):
+                if self.path != "/realms/test/protocol/openid-connect/token":
+                    self.send_error(404)
+                    return
+                form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+                form = {name: values[0] for name, values in form.items()}
+                provider.token_requests.append(form)
+                request = provider.codes.pop(form.get("code", ""), None)
+                challenge = b64url(hashlib.sha256(form.get("code_verifier", "").encode()).digest())
+                if (form.get("grant_type") != "authorization_code" or request is None
+                        or form.get("client_id") != provider.client_id
+                        or form.get("redirect_uri") != request["redirect_uri"]
+                        or challenge != request["code_challenge"]):
+                    self.answer(400, {"error": "invalid_grant", "error_description": "code, client or verifier wrong"})
+                    return
+                self.answer(200, {"access_token": provider.token(request["user"], request["groups"]),
+                                  "token_type": "Bearer", "expires_in": 300})
+
+            def authorize(self, query):
+                query = {name: values[0] for name, values in query.items()}
+                if (query.get("response_type") != "code" or query.get("client_id") != provider.client_id
+                        or query.get("code_challenge_method") != "S256" or not query.get("code_challenge")
+                        or "openid" not in query.get("scope", "").split()):
+                    self.send_error(400)
+                    return
+                code = b64url(os.urandom(16))
+                provider.codes[code] = {"redirect_uri": query["redirect_uri"], "code_challenge": query["code_challenge"],
+                                        "user": provider.sso_user, "groups": list(provider.sso_groups)}
+                location = query["redirect_uri"] + "?" + urllib.parse.urlencode({"code": code, "state": query["state"]})
+                self.send_response(302)
+                self.send_header("Location", location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def answer(self, status, body):
                 data = json.dumps(body).encode()
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()

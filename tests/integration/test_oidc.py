@@ -6,11 +6,18 @@ user is current_user, its groups become akko roles (by name or through --oidc-ro
 roles' grants; rotation to a new key works without a restart and the removed key stops working;
 and every classic bad token (expired, not yet valid, wrong audience or issuer, bad signature,
 alg=none, HS256 keyed with the public key) gets 401."""
+import base64
+import hashlib
 import json
+import os
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 
-from conftest import AkkoServer
+from conftest import ROOT, AkkoServer
 from iceberg_rest_client import RestClient
 from oidc_provider import OidcProvider, b64url
 from test_http_api import basic, query, request
@@ -27,7 +34,7 @@ def provider():
 def server(provider, tmp_path_factory):
     server = AkkoServer(tmp_path_factory.mktemp("akko-oidc") / "data",
                         extra_args=["--oidc-issuer", provider.issuer, "--oidc-audience", "akko-test",
-                                    "--oidc-role-map", "data-team=akko-analyst"])
+                                    "--oidc-role-map", "data-team=akko-analyst", "--oidc-client-id", "akko-cockpit"])
     # A table nobody but the admin may read: nothing is granted to public.
     for sql in ("CREATE SCHEMA IF NOT EXISTS oidc_ns", "CREATE TABLE oidc_ns.secret AS SELECT 42 AS answer"):
         status, _, body = query(server, sql)
@@ -138,3 +145,114 @@ def test_key_rotation_without_restart(server, provider):
     status, _, body = query(server, "SELECT 1", authorization=bearer(old_token))
     assert status == 401, body
     assert old_key.kid != provider.key.kid
+
+
+# ---------------------------------------------------------------------------------------------
+# Single sign-on for the cockpit: the authorization code flow with PKCE (RFC 6749 4.1, RFC 7636)
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def get(url):
+    """(status, Location) of a GET, redirects not followed."""
+    opener = urllib.request.build_opener(NoRedirects)
+    try:
+        with opener.open(url, timeout=30) as response:
+            return response.status, response.headers.get("Location")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Location")
+
+
+def sso_outcome(location):
+    assert location.startswith("/#sso="), location
+    return json.loads(urllib.parse.unquote(location[len("/#sso="):]))
+
+
+def start(server):
+    status, location = get(f"http://127.0.0.1:{server.http_port}/api/v1/auth/sso/start")
+    assert status == 302, status
+    return location, dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+
+
+def test_sso_is_announced(server, provider):
+    status, _, body = request(server, "GET", "/api/v1/auth/sso", None, None)
+    assert status == 200, body
+    assert json.loads(body) == {"enabled": True, "issuer": provider.issuer}
+
+
+def test_sso_login_end_to_end(server, provider):
+    provider.sso_user, provider.sso_groups = "sso-ana", ["akko-analyst"]
+    location, params = start(server)
+    assert location.startswith(provider.issuer + "/protocol/openid-connect/auth?")
+    assert params["response_type"] == "code" and params["client_id"] == "akko-cockpit"
+    assert params["code_challenge_method"] == "S256" and len(params["code_challenge"]) == 43
+    assert params["redirect_uri"] == f"http://127.0.0.1:{server.http_port}/api/v1/auth/sso/callback"
+    status, callback = get(location)  # the provider logs the user in and sends the browser back
+    assert status == 302 and callback.startswith(params["redirect_uri"] + "?")
+    status, back = get(callback)
+    assert status == 302
+    outcome = sso_outcome(back)
+    assert outcome["user"] == "sso-ana" and outcome["expires_in"] == 300, outcome
+    # The code was exchanged with the verifier whose S256 is the challenge sent first.
+    verifier = provider.token_requests[-1]["code_verifier"]
+    assert base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=") \
+        == params["code_challenge"]
+    # The token works on the API, with the role its group names.
+    assert rows(server, "SELECT current_user, answer FROM oidc_ns.secret", outcome["access_token"]) \
+        == [["sso-ana", 42]]
+    # The login's state is good once.
+    status, again = get(callback)
+    assert status == 302 and "used already" in sso_outcome(again)["error"]
+
+
+@pytest.mark.parametrize("tamper", ["unknown_state", "no_code", "wrong_code", "provider_error"])
+def test_sso_failures_are_refused(server, provider, tamper):
+    location, params = start(server)
+    _, callback = get(location)
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(callback).query))
+    if tamper == "unknown_state":
+        query["state"] = "made-up"
+    elif tamper == "no_code":
+        del query["code"]
+    elif tamper == "wrong_code":
+        query["code"] = "not-the-code"
+    else:
+        query = {"error": "access_denied", "error_description": "the user said no", "state": query["state"]}
+    base = params["redirect_uri"]
+    status, back = get(base + "?" + urllib.parse.urlencode(query))
+    assert status == 302
+    outcome = sso_outcome(back)
+    assert "access_token" not in outcome and outcome["error"].startswith("single sign-on failed"), outcome
+
+
+def test_sso_is_off_without_a_client_id(tmp_path, provider):
+    plain = AkkoServer(tmp_path / "plain", extra_args=["--oidc-issuer", provider.issuer])
+    try:
+        status, _, body = request(plain, "GET", "/api/v1/auth/sso", None, None)
+        assert status == 200 and json.loads(body)["enabled"] is False
+        status, _ = get(f"http://127.0.0.1:{plain.http_port}/api/v1/auth/sso/start")
+        assert status == 404
+    finally:
+        plain.stop()
+
+
+def test_cockpit_signs_on_in_a_browser(server, provider, tmp_path):
+    # Debian's chromium (playwright-core, browser/sso.mjs) clicks the cockpit's single sign-on
+    # button and comes back logged in, with the role the provider's group maps to.
+    provider.sso_user, provider.sso_groups = "sso-browser", ["data-team"]
+    exchanges = len(provider.token_requests)
+    config = {"url": f"http://127.0.0.1:{server.http_port}/",
+              "screenshots": os.environ.get("AKKO_SCREENSHOTS", str(tmp_path))}
+    result = subprocess.run(["node", "sso.mjs", json.dumps(config)], cwd=ROOT / "tests" / "integration" / "browser",
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["badge"] == {"user": "sso-browser", "role": "analyst"}, seen
+    assert not seen["page_errors"], seen
+    # One code was exchanged, by akko for the cockpit's client.
+    assert len(provider.token_requests) == exchanges + 1
+    assert provider.token_requests[-1]["client_id"] == "akko-cockpit"
+    assert "#sso=" not in seen["final_url"]  # the token does not stay in the address bar

@@ -12,7 +12,7 @@ import { logsPage } from "./pages/logs";
 import { monitoringPage } from "./pages/monitoring";
 import { workbenchPage } from "./pages/workbench";
 import { currentPath, RouteEntry } from "./router";
-import { currentIdentity, loggedIn, logout, onLogout, setIdentity } from "./session";
+import { acceptSingleSignOn, currentIdentity, loggedIn, logout, onLogout, setIdentity } from "./session";
 import { NavSection, Shell } from "./shell";
 
 const sections: NavSection[] = [
@@ -57,10 +57,13 @@ function show(): void {
   dispose = route.page(shell.content, rest);
 }
 
+let signOnProblem = acceptSingleSignOn();
+
 async function start(): Promise<void> {
   if (!loggedIn()) {
     shell = null;
-    loginPage(root, () => void start());
+    loginPage(root, () => void start(), signOnProblem);
+    signOnProblem = null;
     return;
   }
   root.replaceChildren(h("div", { class: "splash" }, "Loading…"));

@@ -89,11 +89,40 @@ export async function login(user: string, password: string): Promise<void> {
   accept(user, (await response.json()) as TokenAnswer);
 }
 
+// The outcome of single sign-on, which the server puts in the URL's fragment when the
+// provider sends the browser back (GET /api/v1/auth/sso/callback): the provider's access
+// token, or why the login failed. Returns that reason, or null.
+export function acceptSingleSignOn(): string | null {
+  const prefix = "#sso=";
+  if (!location.hash.startsWith(prefix)) return null;
+  const text = decodeURIComponent(location.hash.slice(prefix.length));
+  history.replaceState(null, "", location.pathname + location.search);
+  try {
+    const outcome = JSON.parse(text) as { access_token?: string; expires_in?: number; user?: string; error?: string };
+    if (!outcome.access_token || !outcome.user) return outcome.error ?? "single sign-on failed";
+    save({
+      user: outcome.user,
+      accessToken: outcome.access_token,
+      refreshToken: "",
+      expiresAt: Date.now() + (outcome.expires_in || 300) * 1000,
+    });
+    return null;
+  } catch {
+    return "single sign-on failed: the answer could not be read";
+  }
+}
+
 // True when a new pair was had. One refresh at a time: the refresh token is single-use.
+// A single sign-on session has none: it ends with the provider's token, and signing on again
+// is one click while the provider's own session lasts.
 export function refresh(): Promise<boolean> {
   if (refreshing) return refreshing;
   const current = stored;
   if (!current) return Promise.resolve(false);
+  if (!current.refreshToken) {
+    logout();
+    return Promise.resolve(false);
+  }
   refreshing = (async () => {
     try {
       const response = await fetch("/api/v1/auth/refresh", {

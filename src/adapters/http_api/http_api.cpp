@@ -5,6 +5,8 @@
 #include "auth/user_directory.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/url.hpp"
+#include "objstore/sigv4.hpp"
 #include "net/http_server.hpp"
 #include "obs/metrics.hpp"
 #include "obs/readiness.hpp"
@@ -75,6 +77,48 @@ void Refresh(auth::UserDirectory &users, net::HttpRequest &request, net::HttpRes
 	} catch (const akko::Error &error) {
 		responder.Send(error.code == ErrorCode::InvalidAuthorization ? Unauthorized(error) : net::ErrorResponse(error));
 	}
+}
+
+net::HttpResponse Redirect(const std::string &location) {
+	return net::HttpResponse {302, "text/plain", {{"Location", location}, {"Cache-Control", "no-store"}}, ""};
+}
+
+// Single sign-on (auth::OidcLogin): /start sends the browser to the provider, which sends it
+// back to /callback with a code; the cockpit gets the verified access token in the URL's
+// fragment, which browsers never send to a server, and calls the API with it.
+void SingleSignOnStart(auth::OidcLogin &sso, bool secure, net::HttpRequest &request, net::HttpResponder &responder) {
+	auto host = std::string(request.Header("host"));
+	if (host.empty() || host.find_first_of(" /\\@?#") != std::string::npos) {
+		responder.Send(net::ErrorResponse(akko::Error(ErrorCode::InvalidInput, "a Host header is needed to sign on")));
+		return;
+	}
+	auto redirect_uri = fmt::format("{}://{}/api/v1/auth/sso/callback", secure ? "https" : "http", host);
+	try {
+		responder.Send(Redirect(sso.Start(redirect_uri)));
+	} catch (const akko::Error &error) {
+		responder.Send(net::ErrorResponse(error));
+	}
+}
+
+void SingleSignOnCallback(auth::OidcLogin &sso, net::HttpRequest &request, net::HttpResponder &responder) {
+	nlohmann::json outcome;
+	try {
+		auto query = ParseQuery(request.query);
+		if (auto error = query.find("error"); error != query.end()) {
+			throw akko::Error(ErrorCode::InvalidAuthorization,
+			                  fmt::format("single sign-on failed: the provider said {} {}", error->second,
+			                              query["error_description"]));
+		}
+		auto session = sso.Finish(query["state"], query["code"]);
+		outcome = {{"access_token", session.access_token},
+		           {"expires_in", session.expires_in},
+		           {"user", session.caller.user}};
+	} catch (const akko::Error &error) {
+		log::Warn("login_failed",
+		          {{"user", ""}, {"client", ClientAddress(request)}, {"protocol", "http"}, {"reason", error.message}});
+		outcome = {{"error", error.message}};
+	}
+	responder.Send(Redirect("/#sso=" + objstore::UriEncode(outcome.dump(), false)));
 }
 
 int64_t ExpiresIn(const net::HttpRequest &request) {
@@ -154,6 +198,20 @@ void RegisterHttpApi(net::HttpServer &server, sql::SqlService &sql, auth::UserDi
 	server.Route("POST", "/api/v1/auth/login", [&users](net::HttpRequest &request, net::HttpResponder &responder) {
 		Login(users, request, responder);
 	});
+	server.Route("GET", "/api/v1/auth/sso", [&users](net::HttpRequest &, net::HttpResponder &responder) {
+		auto *oidc = users.Oidc();
+		responder.Send(Json(200, {{"enabled", users.SingleSignOn() != nullptr},
+		                          {"issuer", oidc ? oidc->Issuer() : std::string()}}));
+	});
+	if (auto *sso = users.SingleSignOn()) {
+		bool secure = server.Secure();
+		server.Route("GET", "/api/v1/auth/sso/start", [sso, secure](net::HttpRequest &request, net::HttpResponder &responder) {
+			SingleSignOnStart(*sso, secure, request, responder);
+		});
+		server.Route("GET", "/api/v1/auth/sso/callback", [sso](net::HttpRequest &request, net::HttpResponder &responder) {
+			SingleSignOnCallback(*sso, request, responder);
+		});
+	}
 	server.Route("POST", "/api/v1/auth/refresh", [&users](net::HttpRequest &request, net::HttpResponder &responder) {
 		Refresh(users, request, responder);
 	});
