@@ -1,5 +1,6 @@
 #include "engine/audit_log_function.hpp"
 #include "engine/barrier_pushdown.hpp"
+#include "engine/outside_lake_guard.hpp"
 #include "engine/duckdb_internal.hpp"
 #include "engine/lake_access.hpp"
 #include "engine/function_gate.hpp"
@@ -476,6 +477,7 @@ Engine::Engine(const EngineOptions &options) : state(std::make_unique<State>()) 
 		InstallAccessFunctions(*state->database->instance);
 		InstallLakeFunctions(*state->database->instance);
 		InstallBarrierPushdown(*state->database->instance);
+		InstallOutsideLakeGuard(*state->database->instance);
 	});
 	duckdb::Connection setup(*state->database);
 	Translate([&] { InstallPgCompat(setup); });

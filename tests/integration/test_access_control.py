@@ -367,6 +367,39 @@ def test_attach_refused(lake, conns, target):
     denied(Pg(conns["vie"]).run(f"ATTACH '{path}' AS stolen (READ_ONLY)"))
 
 
+# The engine's own database (its DuckDB file, attached as "akko") is outside the lake: a table
+# there would be read and written around every grant, filter and mask.
+@pytest.mark.parametrize("sql", [
+    "CREATE TABLE akko.main.side AS SELECT * FROM banking.customers",
+    "CREATE TABLE akko.main.side (i INTEGER)",
+    "CREATE TABLE \"AKKO\".main.side (i INTEGER)",
+    "CREATE VIEW akko.main.side_view AS SELECT 1 AS i",
+    "CREATE SCHEMA akko.side",
+    "CREATE MACRO akko.main.side_macro() AS 1",
+    "CREATE SEQUENCE akko.main.side_sequence",
+    "SELECT * FROM akko.main.planted",
+    "INSERT INTO akko.main.planted VALUES (2)",
+    "DELETE FROM akko.main.planted",
+    "DROP TABLE akko.main.planted",
+    "ALTER TABLE akko.main.planted ADD COLUMN j INTEGER",
+])
+def test_engine_database_is_outside_the_lake(lake, conns, sql):
+    ok(Pg(lake.admin).run("CREATE TABLE IF NOT EXISTS akko.main.planted AS SELECT 1 AS i"))
+    for user in ("usr", "vie", "eng"):
+        denied(Pg(conns[user]).run(sql))
+    tables = ok(Pg(lake.admin).run("SELECT schema_name || '.' || table_name FROM duckdb_tables() "
+                                   "WHERE database_name = 'akko'"))
+    assert tables == [("main.planted",)]
+    assert ok(Pg(lake.admin).run("SELECT * FROM akko.main.planted")) == [(1,)]
+
+
+def test_temporary_tables_stay_the_sessions_own(conns):
+    db = Pg(conns["usr"])
+    ok(db.run("CREATE TEMP TABLE scratchpad AS SELECT 42 AS answer"))
+    assert ok(db.run("SELECT answer FROM scratchpad")) == [(42,)]
+    assert Pg(conns["vie"]).run("SELECT answer FROM scratchpad")[1] is not None
+
+
 def test_copy_to_file_refused(conns, tmp_path):
     target = tmp_path / "x.csv"
     denied(Pg(conns["usr"]).run(f"COPY banking.customers TO '{target}'"))
