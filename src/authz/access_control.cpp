@@ -443,6 +443,23 @@ std::vector<GrantRow> AccessControl::ShowGrants(const std::optional<std::string>
 	return rows;
 }
 
+std::vector<std::pair<metastore::UserRecord, std::vector<std::string>>> AccessControl::Users() const {
+	auto current = Current();
+	std::vector<std::pair<metastore::UserRecord, std::vector<std::string>>> users;
+	for (auto &user : current->raw.users) {
+		std::vector<std::string> roles;
+		for (auto &membership : current->raw.memberships) {
+			if (membership.member == user.name) {
+				roles.push_back(membership.role);
+			}
+		}
+		std::sort(roles.begin(), roles.end());
+		users.emplace_back(user, std::move(roles));
+	}
+	std::sort(users.begin(), users.end(), [](const auto &a, const auto &b) { return a.first.name < b.first.name; });
+	return users;
+}
+
 std::vector<metastore::RowPolicyRecord> AccessControl::Policies() const {
 	return Current()->raw.row_policies;
 }

@@ -103,6 +103,8 @@ public:
 	// Everything granted to `name` (a user or a role) directly and through the roles it holds;
 	// everything granted to anyone when nullopt.
 	std::vector<GrantRow> ShowGrants(const std::optional<std::string> &name) const;
+	// Every user, with the roles granted to it directly, by name.
+	std::vector<std::pair<metastore::UserRecord, std::vector<std::string>>> Users() const;
 	std::vector<metastore::RowPolicyRecord> Policies() const;
 	std::vector<metastore::ColumnMaskRecord> Masks() const;
 

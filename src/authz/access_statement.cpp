@@ -314,6 +314,9 @@ std::optional<AccessStatement> ParseAccessStatement(const std::string &sql) {
 		if (parser.TakeWord("FOR")) {
 			statement.names = {parser.Name()};
 		}
+	} else if (parser.AtWord("SHOW") && parser.AtWord("USERS", 1)) {
+		parser.position += 2;
+		statement.kind = Kind::ShowUsers;
 	} else if (parser.AtWord("SHOW") && (parser.AtWord("ROLES", 1) || parser.AtWord("POLICIES", 1) || parser.AtWord("MASKS", 1))) {
 		statement.kind = parser.AtWord("ROLES", 1) ? Kind::ShowRoles : parser.AtWord("POLICIES", 1) ? Kind::ShowPolicies : Kind::ShowMasks;
 		parser.position += 2;

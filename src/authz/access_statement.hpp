@@ -23,6 +23,7 @@ struct AccessStatement {
 		RevokePrivileges,
 		ShowGrants,
 		ShowRoles,
+		ShowUsers,
 		ShowPolicies,
 		ShowMasks,
 		CreatePolicy,

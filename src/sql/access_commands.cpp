@@ -8,6 +8,7 @@
 
 #include <ctime>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace akko::sql {
 
@@ -151,6 +152,8 @@ std::vector<std::string> ShowColumnNames(const authz::AccessStatement &statement
 		return {"grantee", "privilege", "object_type", "object_name"};
 	case Kind::ShowRoles:
 		return {"role"};
+	case Kind::ShowUsers:
+		return {"user_name", "superuser", "member_of"};
 	case Kind::ShowPolicies:
 		return {"name", "table_name", "roles", "using"};
 	case Kind::ShowMasks:
@@ -275,6 +278,14 @@ AccessCommandResult RunAccessStatement(const authz::AccessStatement &statement, 
 		std::vector<std::vector<std::string>> rows;
 		for (auto &role : actor.roles) {
 			rows.push_back({role});
+		}
+		return {"SHOW", ConstantRowsQuery(ShowColumnNames(statement), rows)};
+	}
+	case Kind::ShowUsers: {
+		RequireSuperuser(actor, "list users");
+		std::vector<std::vector<std::string>> rows;
+		for (auto &[user, roles] : access.Users()) {
+			rows.push_back({user.name, user.is_superuser ? "true" : "false", fmt::format("{}", fmt::join(roles, ", "))});
 		}
 		return {"SHOW", ConstantRowsQuery(ShowColumnNames(statement), rows)};
 	}

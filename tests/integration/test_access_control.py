@@ -367,6 +367,19 @@ def test_attach_refused(lake, conns, target):
     denied(Pg(conns["vie"]).run(f"ATTACH '{path}' AS stolen (READ_ONLY)"))
 
 
+def test_show_users_lists_every_user_for_admins(lake, conns):
+    rows = ok(Pg(lake.admin).run("SHOW USERS"))
+    by_name = {name: (superuser, member_of) for name, superuser, member_of in rows}
+    # The users this fixture created, with the roles it gave them directly.
+    assert by_name["vie"] == ("false", "akko-viewer")
+    assert by_name["teller"] == ("false", "tellers")
+    assert by_name["eng"] == ("false", "akko-engineer, etl")
+    assert by_name["fixer"] == ("false", "akko-user, fixers")
+    assert "admin" in by_name
+    assert "tellers" not in by_name  # a role, not a user
+    denied(Pg(conns["usr"]).run("SHOW USERS"))
+
+
 # The engine's own database (its DuckDB file, attached as "akko") is outside the lake: a table
 # there would be read and written around every grant, filter and mask.
 @pytest.mark.parametrize("sql", [

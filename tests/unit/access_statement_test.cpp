@@ -244,6 +244,12 @@ TEST(AccessStatement, PostgresFormsAkkoDoesNotSupport) {
 	}
 }
 
+TEST(AccessStatement, ShowUsers) {
+	EXPECT_EQ(Parse("SHOW USERS").kind, Kind::ShowUsers);
+	EXPECT_EQ(Parse("show users").kind, Kind::ShowUsers);
+	EXPECT_EQ(ErrorOf("SHOW USERS extra"), ErrorCode::SyntaxError);
+}
+
 TEST(AccessStatement, Show) {
 	auto mine = Parse("SHOW GRANTS");
 	EXPECT_EQ(mine.kind, Kind::ShowGrants);
