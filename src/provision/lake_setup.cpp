@@ -6,6 +6,7 @@
 #include "common/sql_lexer.hpp"
 #include "metastore/metastore.hpp"
 #include "objstore/bucket_store.hpp"
+#include "provision/banking_dashboard.hpp"
 #include "sql/session.hpp"
 #include "sql/value_text.hpp"
 
@@ -78,6 +79,7 @@ void LakeSetup::Run(const SetupOptions &options) {
 	EnsureDemoUsers();
 	EnsureDemoData(options.data, demo_statements);
 	EnsureDemoProtections();
+	EnsureDemoDashboard();
 }
 
 void LakeSetup::EnsureBuckets() {
@@ -194,6 +196,17 @@ void LakeSetup::EnsureDemoProtections() {
 	progress(fmt::format("masks and row policies: {} created, {} present (PII masked for akko-user and akko-viewer; "
 	                     "akko-viewer sees the active accounts of its region)",
 	                     created, present));
+}
+
+void LakeSetup::EnsureDemoDashboard() {
+	auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+	                  .count();
+	BankingDashboardState state;
+	services.metastore.RunInTransaction(
+	    [&](metastore::Transaction &transaction) { state = EnsureBankingDashboard(transaction, now_ms); });
+	progress(fmt::format("dashboard: \"Banking overview\" ({}) with its saved queries ({} created, {} present), shared, "
+	                     "owned by admin",
+	                     state.dashboard_created ? "created" : "present", state.queries_created, state.queries_present));
 }
 
 bool LakeSetup::TableExists(const std::string &qualified) {

@@ -64,6 +64,7 @@ private:
 	void EnsureDemoUsers();
 	void EnsureDemoData(const BankingDemoOptions &options, const std::vector<std::string> &statements);
 	void EnsureDemoProtections();
+	void EnsureDemoDashboard();
 	bool TableExists(const std::string &qualified);
 	// Runs one statement as the admin, reading and dropping any rows; returns the row count.
 	uint64_t Execute(const std::string &statement);

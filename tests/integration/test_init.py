@@ -11,10 +11,15 @@
   from raw (deduplicated by hand) in the same query; the distributions have the promised shape.
 - Roles on the demo: eve's PII is masked, dave sees the active accounts of his region only, bob may
   write staging but not banking, carol reads unmasked.
+- The cockpit's banking dashboard: its eight saved queries and the dashboard exist once after three
+  runs, pass the cockpit API's validation, run for alice, eve and dave, and agree with raw.
 """
+import base64
+import json
 import re
 import sqlite3
 import subprocess
+import urllib.request
 
 import psycopg2
 import psycopg2.errorcodes
@@ -357,3 +362,107 @@ def test_serve_demo_runs_init_before_it_is_ready(tmp_path):
         assert "init: banking data: present" in "".join(again.banner)
     finally:
         again.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# The cockpit's banking dashboard: eight shared saved queries and the dashboard that shows them
+
+BANKING_QUERIES = ["banking-accounts-by-status", "banking-amount-by-category", "banking-balance-by-region",
+                   "banking-customers-by-age-band", "banking-daily-volume", "banking-monthly-fraud-rate",
+                   "banking-top-merchants", "banking-transactions-by-channel"]
+
+
+def cockpit_items(data_dir):
+    db = sqlite3.connect(f"file:{data_dir / 'metastore.db'}?mode=ro", uri=True)
+    try:
+        return db.execute("SELECT kind, id, owner, name, shared, document FROM cockpit_items ORDER BY kind, id").fetchall()
+    finally:
+        db.close()
+
+
+def saved_query_sql(data_dir):
+    return {id: json.loads(document)["sql"] for kind, id, _, _, _, document in cockpit_items(data_dir)
+            if kind == "saved_query"}
+
+
+def test_banking_dashboard_and_its_queries_exist_once_after_three_runs(demo_dir):
+    data_dir, outputs, _ = demo_dir
+    items = cockpit_items(data_dir)
+    assert [(kind, id) for kind, id, *_ in items] == \
+        [("dashboard", "banking-overview")] + [("saved_query", id) for id in BANKING_QUERIES]
+    assert all(owner == "admin" and shared for _, _, owner, _, shared, _ in items)
+    names = [name for *_, name, _, _ in items]
+    assert len(set(names)) == len(names) and names[0] == "Banking overview"
+    dashboard = json.loads(items[0][5])
+    assert sorted(tile["saved_query_id"] for tile in dashboard["tiles"]) == BANKING_QUERIES
+    for _, id, _, _, _, document in items[1:]:
+        chart = json.loads(document)["chart"]
+        assert chart["type"] in ("bar", "line", "area", "pie") and chart["x"] and chart["y"], id
+    assert 'dashboard: "Banking overview" (created) with its saved queries (8 created, 0 present)' in outputs[0]
+    for later in outputs[1:]:
+        assert 'dashboard: "Banking overview" (present) with its saved queries (0 created, 8 present)' in later
+
+
+def test_banking_dashboard_is_what_the_cockpit_api_accepts(demo_servers):
+    """The API validates what it stores (docs/cockpit-api.md): the demo's items read back and sent
+    again unchanged must pass that validation."""
+    server = demo_servers[0]
+    auth = "Basic " + base64.b64encode(f"alice:alice123".encode()).decode()
+
+    def call(method, path, body=None):
+        request = urllib.request.Request(f"http://127.0.0.1:{server.http_port}{path}", method=method,
+                                         data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Authorization": auth, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    dashboard = call("GET", "/api/v1/dashboards/banking-overview")
+    assert call("PUT", "/api/v1/dashboards/banking-overview", dashboard)["tiles"] == dashboard["tiles"]
+    for id in BANKING_QUERIES:
+        query = call("GET", f"/api/v1/saved-queries/{id}")
+        assert call("PUT", f"/api/v1/saved-queries/{id}", query)["sql"] == query["sql"]
+
+
+@pytest.mark.parametrize("user", ["alice", "eve", "dave"])
+def test_every_banking_query_runs_for_the_demo_roles(demo_servers, user):
+    server = demo_servers[0]
+    conn = demo_conn(server, user)
+    try:
+        for id, text in saved_query_sql(server.data_dir).items():
+            assert rows(conn, text), (user, id)
+    finally:
+        conn.close()
+
+
+def test_banking_queries_agree_with_raw(demo_servers):
+    """Two figures of the dashboard against hand-written queries on raw (duplicates dropped by
+    hand), and dave's balance by region against raw's accounts of his region."""
+    server = demo_servers[0]
+    sql = saved_query_sql(server.data_dir)
+    dedup = ("(SELECT transaction_id, min(account_id) AS account_id, min(merchant_id) AS merchant_id, "
+             "min(transaction_type) AS transaction_type, min(channel) AS channel, "
+             "min(amount::DECIMAL(12, 2)) AS amount FROM raw.transactions GROUP BY transaction_id)")
+    admin = psycopg2.connect(server.dsn())
+    admin.autocommit = True
+    try:
+        by_channel = rows(admin, f"SELECT channel, count(*) FROM {dedup} t GROUP BY channel")
+        by_category = rows(admin, f"SELECT m.category, sum(t.amount) FROM {dedup} t JOIN raw.merchants m "
+                                  f"USING (merchant_id) WHERE t.transaction_type = 'purchase' GROUP BY m.category")
+        lake_geneva = rows(admin, f"""
+            SELECT sum(a.opening_balance::DECIMAL(14, 2) + coalesce(n.net, 0)), count(*)
+            FROM raw.accounts a JOIN raw.branches b USING (branch_id)
+            LEFT JOIN (SELECT account_id, sum(CASE WHEN transaction_type = 'transfer_in' THEN amount ELSE -amount END)
+                       AS net FROM {dedup} t GROUP BY account_id) n USING (account_id)
+            WHERE lower(a.status) = 'active' AND b.region = 'Lake Geneva'""")
+    finally:
+        admin.close()
+    alice = demo_conn(server, "alice")
+    dave = demo_conn(server, "dave")
+    try:
+        assert sorted(rows(alice, sql["banking-transactions-by-channel"])) == sorted(by_channel)
+        assert sorted((c, a) for c, a, _ in rows(alice, sql["banking-amount-by-category"])) == sorted(by_category)
+        assert [(b, n) for _, b, n in rows(dave, sql["banking-balance-by-region"])] == lake_geneva
+        assert [r for r, *_ in rows(dave, sql["banking-balance-by-region"])] == ["Lake Geneva"]
+    finally:
+        alice.close()
+        dave.close()

@@ -6,7 +6,7 @@ import { formatCount, formatMs, h } from "../dom";
 import { navigate } from "../router";
 import { userName } from "../session";
 import { fetchCsv, QueryCanceled, streamQuery } from "../query_stream";
-import { ChartBuilder, ChartSpec } from "../workbench/chart_builder";
+import { ChartBuilder, ChartSpec, fromStoredChart, toStoredChart } from "../workbench/chart_builder";
 import { clearHistory, readHistory, remember } from "../workbench/history";
 import { ResultGrid } from "../workbench/result_grid";
 import { listSavedQueries, SavedQueriesUnavailable, saveQuery, SavedQuery } from "../workbench/saved_queries";
@@ -178,7 +178,7 @@ export function workbenchPage(root: HTMLElement): () => void {
           sql: editor.text().trim(),
           description: description.value.trim(),
           shared: shared.checked,
-          chart: withChart.checked ? chart.current() : null,
+          chart: withChart.checked && chart.current() ? toStoredChart(chart.current()!) : null,
         });
         dialog.close();
         flash("Saved");
@@ -196,7 +196,7 @@ export function workbenchPage(root: HTMLElement): () => void {
 
   function open(saved: SavedQuery): void {
     editor.setText(saved.sql);
-    chartSpecOfSaved = saved.chart ?? null;
+    chartSpecOfSaved = fromStoredChart(saved.chart);
     editor.focus();
   }
 

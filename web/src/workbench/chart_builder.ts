@@ -12,6 +12,27 @@ export interface ChartSpec {
   y: string[];
 }
 
+// How a chart is stored with a saved query or a dashboard tile: {"type", "x", "y"}
+// (docs/cockpit-api.md). Charts saved before that said "kind".
+export interface StoredChart {
+  type?: string;
+  kind?: string;
+  x?: string;
+  y?: string[];
+}
+
+export const chartKinds: ChartKind[] = ["bar", "line", "area", "pie", "scatter"];
+
+export function toStoredChart(spec: ChartSpec): StoredChart {
+  return { type: spec.kind, x: spec.x, y: spec.y };
+}
+
+export function fromStoredChart(stored: StoredChart | null | undefined): ChartSpec | null {
+  if (!stored?.x || !stored.y?.length) return null;
+  const kind = (stored.type ?? stored.kind) as ChartKind | undefined;
+  return { kind: kind && chartKinds.includes(kind) ? kind : "bar", x: stored.x, y: stored.y };
+}
+
 const maxPoints = 5000;
 const numeric = /INT|DECIMAL|DOUBLE|FLOAT|REAL|NUMERIC/;
 
@@ -107,7 +128,7 @@ export class ChartBuilder {
       return;
     }
     const spec = this.spec;
-    const kind = h("select", { "aria-label": "chart type" }, (["bar", "line", "area", "pie", "scatter"] as ChartKind[]).map((k) => h("option", { value: k, selected: k === spec.kind }, k[0].toUpperCase() + k.slice(1))));
+    const kind = h("select", { "aria-label": "chart type" }, chartKinds.map((k) => h("option", { value: k, selected: k === spec.kind }, k[0].toUpperCase() + k.slice(1))));
     kind.addEventListener("change", () => {
       spec.kind = kind.value as ChartKind;
       this.draw();

@@ -1,14 +1,14 @@
 // Saved queries, kept by the server (GET and POST /api/v1/saved-queries) so dashboards and
 // other users can use them.
 import { apiFetch, failure } from "../api";
-import { ChartSpec } from "./chart_builder";
+import { StoredChart } from "./chart_builder";
 
 export interface SavedQuery {
   id?: string | number;
   name: string;
   sql: string;
   description?: string;
-  chart?: ChartSpec | null;
+  chart?: StoredChart | null;
   shared?: boolean;
   owner?: string;
 }
