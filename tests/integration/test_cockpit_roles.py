@@ -1,0 +1,71 @@
+"""The cockpit respects the user's role (issue 7): on `akko serve --demo`, alice (admin) and eve
+(akko-user) run the same query in the workbench in Debian's chromium (browser/roles.mjs). alice's
+grid shows the customers as psycopg2 reads them as admin; eve's shows them masked, and each
+masked value is recomputed here from alice's with the masking rules docs/access-control.md
+states (the first letter and the domain of an email, the last four digits of a phone, '****'
+for the national id), not taken from the server."""
+import json
+import os
+import subprocess
+
+import psycopg2
+import pytest
+
+from conftest import ROOT, AkkoServer
+
+SQL = "SELECT customer_id, email, phone, national_id FROM banking.customers ORDER BY customer_id LIMIT 8"
+
+
+def mask_email(s):
+    at = s.find("@")
+    return s[0] + "****" + s[at:]
+
+
+def mask_phone(s):
+    digits = sum(c.isdigit() for c in s)
+    out, seen = [], 0
+    for c in s:
+        if c.isdigit():
+            out.append("*" if seen + 4 < digits else c)
+            seen += 1
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    server = AkkoServer(tmp_path_factory.mktemp("roles") / "data", extra_args=["--demo", "--demo-scale", "0.01"])
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def seen(demo, tmp_path_factory):
+    config = {"url": f"http://127.0.0.1:{demo.http_port}/", "users": [["alice", "alice123"], ["eve", "eve123"]],
+              "sql": SQL, "screenshots": os.environ.get("AKKO_SCREENSHOTS") or str(tmp_path_factory.mktemp("shots"))}
+    result = subprocess.run(["node", "roles.mjs", json.dumps(config)], cwd=ROOT / "tests" / "integration" / "browser",
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_alice_sees_the_customers_as_they_are(demo, seen):
+    conn = psycopg2.connect(demo.dsn())
+    with conn.cursor() as cur:
+        cur.execute(SQL)
+        truth = [[str(v) for v in row] for row in cur.fetchall()]
+    conn.close()
+    alice = seen["users"]["alice"]
+    assert alice["role"] == "admin"
+    assert alice["header"] == ["customer_id", "email", "phone", "national_id"]
+    assert alice["rows"] == truth
+    assert not seen["page_errors"]
+
+
+def test_eve_sees_them_masked(seen):
+    eve, alice = seen["users"]["eve"], seen["users"]["alice"]
+    assert eve["role"] == "user"
+    assert len(eve["rows"]) == len(alice["rows"]) == 8
+    for (cid, email, phone, _), masked in zip(alice["rows"], eve["rows"]):
+        assert masked == [cid, mask_email(email), mask_phone(phone), "****"]
