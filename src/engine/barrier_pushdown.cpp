@@ -1,7 +1,6 @@
 #include "engine/barrier_pushdown.hpp"
 
 #include "duckdb/execution/expression_executor.hpp"
-#include "duckdb/optimizer/optimizer_extension.hpp"
 #include "duckdb/planner/expression/list.hpp"
 #include "duckdb/planner/operator/logical_filter.hpp"
 #include "duckdb/planner/operator/logical_limit.hpp"
@@ -146,18 +145,10 @@ void CopyBelowBarriers(ClientContext &context, unique_ptr<LogicalOperator> &op) 
 	*at = std::move(filter);
 }
 
-void PreOptimize(OptimizerExtensionInput &input, unique_ptr<LogicalOperator> &plan) {
-	CopyBelowBarriers(input.context, plan);
-}
-
 } // namespace
 
-void InstallBarrierPushdown(DatabaseInstance &database) {
-	// On the running instance: DuckDB's constructor does not take optimizer extensions over
-	// from the DBConfig it is given.
-	OptimizerExtension extension;
-	extension.pre_optimize_function = PreOptimize;
-	DBConfig::GetConfig(database).optimizer_extensions.push_back(std::move(extension));
+void PushDownBelowBarriers(OptimizerExtensionInput &input, unique_ptr<LogicalOperator> &plan) {
+	CopyBelowBarriers(input.context, plan);
 }
 
 } // namespace akko::engine

@@ -8,8 +8,11 @@
 // row-group pruning). Predicates that may fail or have effects stay above it.
 #include "engine/duckdb_internal.hpp"
 
+#include "duckdb/optimizer/optimizer_extension.hpp"
+
 namespace akko::engine {
 
-void InstallBarrierPushdown(duckdb::DatabaseInstance &database);
+// A pre-optimize step (duckdb::OptimizerExtension).
+void PushDownBelowBarriers(duckdb::OptimizerExtensionInput &input, duckdb::unique_ptr<duckdb::LogicalOperator> &plan);
 
 } // namespace akko::engine

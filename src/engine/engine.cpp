@@ -445,6 +445,17 @@ private:
 	duckdb::Connection connection;
 };
 
+// Our steps on every bound plan, before DuckDB's optimizers: refusals first, then rewrites.
+// Added to the running instance: DuckDB's constructor does not take optimizer extensions over
+// from the DBConfig it is given.
+void InstallPreOptimizeSteps(duckdb::DatabaseInstance &database) {
+	for (auto step : {RefuseOutsideLake, PushDownBelowBarriers}) {
+		duckdb::OptimizerExtension extension;
+		extension.pre_optimize_function = step;
+		duckdb::DBConfig::GetConfig(database).optimizer_extensions.push_back(std::move(extension));
+	}
+}
+
 } // namespace
 
 Engine::Engine(const EngineOptions &options) : state(std::make_unique<State>()) {
@@ -476,8 +487,7 @@ Engine::Engine(const EngineOptions &options) : state(std::make_unique<State>()) 
 		InstallPgSessionFunctions(*state->database->instance);
 		InstallAccessFunctions(*state->database->instance);
 		InstallLakeFunctions(*state->database->instance);
-		InstallBarrierPushdown(*state->database->instance);
-		InstallOutsideLakeGuard(*state->database->instance);
+		InstallPreOptimizeSteps(*state->database->instance);
 	});
 	duckdb::Connection setup(*state->database);
 	Translate([&] { InstallPgCompat(setup); });

@@ -3,7 +3,6 @@
 #include "engine/lake_types.hpp"
 #include "engine/session_access.hpp"
 
-#include "duckdb/optimizer/optimizer_extension.hpp"
 #include "duckdb/parser/parsed_data/alter_info.hpp"
 #include "duckdb/parser/parsed_data/drop_info.hpp"
 #include "duckdb/planner/operator/list.hpp"
@@ -100,22 +99,14 @@ private:
 	ClientContext &context;
 };
 
-void PreOptimize(OptimizerExtensionInput &input, unique_ptr<LogicalOperator> &plan) {
+} // namespace
+
+void RefuseOutsideLake(OptimizerExtensionInput &input, unique_ptr<LogicalOperator> &plan) {
 	auto *guard = GuardOf(input.context);
 	if (!guard || guard->Unrestricted()) {
 		return;
 	}
 	Walker(input.context).Visit(*plan);
-}
-
-} // namespace
-
-void InstallOutsideLakeGuard(DatabaseInstance &database) {
-	// On the running instance: DuckDB's constructor does not take optimizer extensions over
-	// from the DBConfig it is given.
-	OptimizerExtension extension;
-	extension.pre_optimize_function = PreOptimize;
-	DBConfig::GetConfig(database).optimizer_extensions.push_back(std::move(extension));
 }
 
 } // namespace akko::engine

@@ -7,8 +7,11 @@
 // optimizes it.
 #include "engine/duckdb_internal.hpp"
 
+#include "duckdb/optimizer/optimizer_extension.hpp"
+
 namespace akko::engine {
 
-void InstallOutsideLakeGuard(duckdb::DatabaseInstance &database);
+// A pre-optimize step (duckdb::OptimizerExtension).
+void RefuseOutsideLake(duckdb::OptimizerExtensionInput &input, duckdb::unique_ptr<duckdb::LogicalOperator> &plan);
 
 } // namespace akko::engine

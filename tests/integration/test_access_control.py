@@ -17,6 +17,7 @@ import psycopg2.errorcodes
 import pytest
 
 from access_users import USERS, create_role_users
+from documented_masks import mask_email, mask_full, mask_phone
 from conftest import AkkoServer
 
 PASSWORD = "access-pw"
@@ -43,28 +44,6 @@ ACCOUNTS = [
 NOTES = [(1, "staging note one"), (2, "staging note two")]
 
 ROLES = ["admin", "engineer", "analyst", "user", "viewer"]
-
-
-# The masks as docs/access-control.md states them, written independently of the server.
-def mask_email(s):
-    at = s.find("@")
-    return "****" if at <= 0 else s[0] + "****" + s[at:]
-
-
-def mask_phone(s):
-    digits = sum(c.isdigit() for c in s)
-    out, seen = [], 0
-    for c in s:
-        if c.isdigit():
-            out.append("*" if seen + 4 < digits else c)
-            seen += 1
-        else:
-            out.append(c)
-    return "".join(out)
-
-
-def mask_full(_):
-    return "****"
 
 
 def customers_seen_by(role):

@@ -2,30 +2,16 @@
 // prints, as JSON, what the pages showed; test_cockpit_browser.py checks it against the
 // server. Usage: node cockpit.mjs '{"url", "user", "password", "table": [ns, name],
 // "chart_sql", "screenshots"}'
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { launchChromium, watchedPage } from "./harness.mjs";
 
 const config = JSON.parse(process.argv[2]);
 const seen = { external_requests: [], page_errors: [] };
-const timeout = 30_000;
 
-mkdirSync(config.screenshots, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  // Root in a container has no user namespaces for chromium's sandbox.
-  args: ["--no-sandbox", "--disable-dev-shm-usage"],
-});
+const browser = await launchChromium(config.screenshots);
 try {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  page.setDefaultTimeout(timeout);
-  const origin = new URL(config.url).origin;
-  page.on("request", (request) => {
-    const url = request.url();
-    if (!url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:")) seen.external_requests.push(url);
-  });
-  page.on("pageerror", (error) => seen.page_errors.push(error.message));
+  const page = await watchedPage(context, config.url, seen);
   const shot = (name) => page.screenshot({ path: join(config.screenshots, `${name}.png`) });
 
   // Login

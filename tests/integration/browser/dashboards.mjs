@@ -4,9 +4,8 @@
 // Usage: node dashboards.mjs '{"url", "dashboard_id", "users": {"alice": "alice123", ...},
 // "filter": {"column", "value"}, "new_dashboard": {"name", "queries": [id, id], "pie": id},
 // "screenshots"}'
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { launchChromium, watchedPage } from "./harness.mjs";
 
 const config = JSON.parse(process.argv[2]);
 const seen = { external_requests: [], page_errors: [], users: {} };
@@ -14,12 +13,7 @@ const timeout = 60_000;
 // Tall enough for the banking dashboard's four rows of tiles in one screenshot.
 const screenshotSize = { width: 1440, height: 1600 };
 
-mkdirSync(config.screenshots, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  // Root in a container has no user namespaces for chromium's sandbox.
-  args: ["--no-sandbox", "--disable-dev-shm-usage"],
-});
+const browser = await launchChromium(config.screenshots);
 
 // Every tile finished (drawn, empty or failed), and every drawn chart done animating.
 async function tilesSettled(page) {
@@ -54,14 +48,7 @@ function readTiles(page) {
 }
 
 async function logIn(context, user, password) {
-  const page = await context.newPage();
-  page.setDefaultTimeout(timeout);
-  const origin = new URL(config.url).origin;
-  page.on("request", (request) => {
-    const url = request.url();
-    if (!url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:")) seen.external_requests.push(url);
-  });
-  page.on("pageerror", (error) => seen.page_errors.push(`${user}: ${error.message}`));
+  const page = await watchedPage(context, config.url, seen, user, timeout);
   await page.goto(config.url);
   await page.waitForSelector("form.login-card");
   await page.fill("input[name=user]", user);

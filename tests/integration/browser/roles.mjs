@@ -1,23 +1,16 @@
 // The workbench as two demo users in Debian's chromium: each logs in, runs the same query with
 // Ctrl+Enter and the grid's cells are printed as JSON (test_cockpit_roles.py checks them).
 // Usage: node roles.mjs '{"url", "users": [[name, password], ...], "sql", "screenshots"}'
-import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { launchChromium, watchedPage } from "./harness.mjs";
 
 const config = JSON.parse(process.argv[2]);
 const seen = { users: {}, page_errors: [] };
-mkdirSync(config.screenshots, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-dev-shm-usage"],
-});
+const browser = await launchChromium(config.screenshots);
 try {
   for (const [user, password] of config.users) {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on("pageerror", (error) => seen.page_errors.push(error.message));
+    const page = await watchedPage(context, config.url, seen, user);
     await page.goto(config.url);
     await page.fill("input[name=user]", user);
     await page.fill("input[name=password]", password);
