@@ -263,6 +263,7 @@ int ServeCommand::Run() {
 
 	auto host = config.listen_address == "0.0.0.0" ? std::string("localhost") : config.listen_address;
 	std::printf("akko is ready (started in %.0f ms)\n", startup_ms);
+	std::printf("  cockpit:    %s://%s:%d/\n", http_scheme, host.c_str(), http_server.Port());
 	std::printf("  PostgreSQL: psql \"postgresql://admin@%s:%d/akko%s\"\n", host.c_str(), pg_server.Port(),
 	            config.require_tls ? "?sslmode=require" : "");
 	std::printf("  HTTP API:   %s://%s:%d/api/v1/query\n", http_scheme, host.c_str(), http_server.Port());

@@ -223,6 +223,7 @@ def test_banner_names_https(https_server, configured_server):
     for server in (https_server, configured_server):
         banner = full_banner(server)
         assert f"https://127.0.0.1:{server.http_port}/api/v1/query" in banner
+        assert f"cockpit:    https://127.0.0.1:{server.http_port}/\n" in banner
         assert f"https://127.0.0.1:{server.http_port}/metrics" in banner
         assert f"https://127.0.0.1:{server.s3_port}" in banner
         assert "http://" not in banner
