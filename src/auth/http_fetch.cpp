@@ -11,7 +11,7 @@ namespace {
 
 // The client's path is /<bucket>/<key>, so the URL's first path segment plays the bucket.
 HttpAnswer Send(const std::string &method, const std::string &url, const std::string &body,
-                const std::vector<std::pair<std::string, std::string>> &headers) {
+                const std::vector<std::pair<std::string, std::string>> &headers, int attempts) {
 	auto scheme_end = url.find("://");
 	auto path_start = scheme_end == std::string::npos ? scheme_end : url.find('/', scheme_end + 3);
 	if (scheme_end == std::string::npos || url.find('?') != std::string::npos) {
@@ -19,7 +19,7 @@ HttpAnswer Send(const std::string &method, const std::string &url, const std::st
 	}
 	objstore::S3ClientOptions options;
 	options.endpoint = url.substr(0, path_start);
-	options.max_attempts = 2;
+	options.max_attempts = attempts;
 	options.timeout = std::chrono::seconds(10);
 	objstore::S3Client client(options);
 	objstore::S3Request request;
@@ -37,7 +37,7 @@ HttpAnswer Send(const std::string &method, const std::string &url, const std::st
 } // namespace
 
 std::string HttpGet(const std::string &url) {
-	auto answer = Send("GET", url, "", {});
+	auto answer = Send("GET", url, "", {}, 2);
 	if (answer.status != 200) {
 		throw Error(ErrorCode::Internal, fmt::format("GET {} answered {}", url, answer.status));
 	}
@@ -45,8 +45,10 @@ std::string HttpGet(const std::string &url) {
 }
 
 HttpAnswer HttpPostForm(const std::string &url, const std::string &form) {
+	// Once: an authorization code is single-use, and a provider may take a second try as an
+	// attack and revoke what the first one issued.
 	return Send("POST", url, form,
-	            {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}});
+	            {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}}, 1);
 }
 
 } // namespace akko::auth

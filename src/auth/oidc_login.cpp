@@ -40,11 +40,12 @@ OidcLogin::OidcLogin(OidcVerifier &verifier_p, OidcLoginOptions options_p, PostF
 	}
 }
 
-std::string OidcLogin::Start(const std::string &redirect_uri) {
+OidcStart OidcLogin::Start(const std::string &redirect_uri) {
 	auto endpoints = verifier.Endpoints();
 	auto state = Base64UrlEncode(RandomBytes(24));
 	// RFC 7636 4.1: 43 to 128 characters of the unreserved set; 32 random bytes give 43.
 	auto code_verifier = Base64UrlEncode(RandomBytes(32));
+	auto browser_key = Base64UrlEncode(RandomBytes(24));
 	{
 		std::lock_guard<std::mutex> guard(lock);
 		auto now = clock();
@@ -55,16 +56,17 @@ std::string OidcLogin::Start(const std::string &redirect_uri) {
 			});
 			pending.erase(oldest);
 		}
-		pending[state] = {code_verifier, redirect_uri, now};
+		pending[state] = {code_verifier, browser_key, redirect_uri, now};
 	}
 	auto separator = endpoints.authorization.find('?') == std::string::npos ? '?' : '&';
-	return fmt::format("{}{}response_type=code&client_id={}&redirect_uri={}&scope={}&state={}&code_challenge={}"
+	auto url = fmt::format("{}{}response_type=code&client_id={}&redirect_uri={}&scope={}&state={}&code_challenge={}"
 	                   "&code_challenge_method=S256",
 	                   endpoints.authorization, separator, Encoded(options.client_id), Encoded(redirect_uri),
 	                   Encoded(options.scopes), Encoded(state), Base64UrlEncode(Sha256(code_verifier)));
+	return {std::move(url), std::move(browser_key)};
 }
 
-OidcSession OidcLogin::Finish(const std::string &state, const std::string &code) {
+OidcSession OidcLogin::Finish(const std::string &state, const std::string &code, const std::string &browser_key) {
 	Pending login;
 	{
 		std::lock_guard<std::mutex> guard(lock);
@@ -77,6 +79,9 @@ OidcSession OidcLogin::Finish(const std::string &state, const std::string &code)
 		}
 		login = std::move(found->second);
 		pending.erase(found);
+	}
+	if (browser_key.empty() || browser_key != login.browser_key) {
+		throw Failed("the login was started in another browser: start again");
 	}
 	if (code.empty()) {
 		throw Failed("the provider sent no authorization code");

@@ -24,6 +24,14 @@ struct OidcLoginOptions {
 	std::string scopes = "openid profile";
 };
 
+// Where to send the browser, and the key it must bring back: a login is finished only by the
+// browser that started it (the key goes in a cookie), so nobody can hand a victim a callback
+// link that logs the victim in as somebody else.
+struct OidcStart {
+	std::string url;
+	std::string browser_key;
+};
+
 struct OidcSession {
 	std::string access_token;
 	int64_t expires_in = 0; // seconds
@@ -42,15 +50,16 @@ public:
 
 	OidcLogin(OidcVerifier &verifier_p, OidcLoginOptions options_p, PostForm post_p = {}, Clock clock_p = {});
 
-	// The URL to send the browser to; the provider sends it back to `redirect_uri`.
-	std::string Start(const std::string &redirect_uri);
+	// The provider sends the browser back to `redirect_uri`.
+	OidcStart Start(const std::string &redirect_uri);
 	// Throws akko::Error (invalid_authorization) saying why the login failed. A state is good
-	// for one Finish only.
-	OidcSession Finish(const std::string &state, const std::string &code);
+	// for one Finish only, with the browser key its Start gave.
+	OidcSession Finish(const std::string &state, const std::string &code, const std::string &browser_key);
 
 private:
 	struct Pending {
 		std::string code_verifier;
+		std::string browser_key;
 		std::string redirect_uri;
 		std::chrono::steady_clock::time_point started;
 	};

@@ -12,8 +12,11 @@ namespace {
 
 using namespace duckdb;
 
+// A column of this query level: one of an outer query (a lateral or correlated reference) has
+// no binding below the barrier.
 bool IsColumn(const Expression &expression) {
-	return expression.GetExpressionClass() == ExpressionClass::BOUND_COLUMN_REF;
+	return expression.GetExpressionClass() == ExpressionClass::BOUND_COLUMN_REF &&
+	       expression.Cast<BoundColumnRefExpression>().depth == 0;
 }
 
 bool IsConstantOrParameter(const Expression &expression) {

@@ -137,6 +137,7 @@ private:
 		// IMPORT DATABASE and COPY FROM DATABASE are pragmas. IMPORT reads the exported files and
 		// runs the SQL in them.
 		auto name = duckdb::StringUtil::Lower(pragma.info->name);
+		RefuseDisablingOurSteps(name);
 		if (name == "import_database") {
 			Require(Capability::ReadFiles, "IMPORT DATABASE");
 			Require(Capability::EngineAdmin, "IMPORT DATABASE");
@@ -149,12 +150,23 @@ private:
 		Require(Capability::EngineAdmin, "PRAGMA " + pragma.info->name);
 	}
 
+	// Optimizer extensions run our access checks (the outside-lake guard) on every plan, and
+	// disabled_optimizers is global: not even a superuser turns them off for every session.
+	static void RefuseDisablingOurSteps(const std::string &name) {
+		if (name == "disabled_optimizers") {
+			throw akko::Error(ErrorCode::PermissionDenied,
+			                  "permission denied: disabled_optimizers is not settable here: it would turn off access "
+			                  "checks for every session");
+		}
+	}
+
 	void CheckSet(const duckdb::SetStatement &set) {
 		if (set.scope == duckdb::SetScope::VARIABLE) {
 			return;
 		}
 		auto what = fmt::format("{} {}", set.set_type == duckdb::SetType::RESET ? "RESET" : "SET", set.name);
 		auto name = duckdb::StringUtil::Lower(set.name);
+		RefuseDisablingOurSteps(name);
 		bool session_setting = false;
 		for (const char *allowed : kSessionSettings) {
 			session_setting = session_setting || name == allowed;

@@ -161,6 +161,9 @@ void LakeSetup::EnsureDemoData(const BankingDemoOptions &options, const std::vec
 		auto step_started = std::chrono::steady_clock::now();
 		Execute(statement);
 		if (!table.empty()) {
+			// At once: dropping the table dropped its masks and policies, and until they are back
+			// its PII is open to every reader with SELECT.
+			EnsureProtectionsOn(table);
 			built++;
 			auto rows = FirstValue(fmt::format("SELECT count(*) FROM {}", table));
 			progress(fmt::format("  [{:>2}/{}] {:<28} {:>10} rows  {:5.1f} s", built, kBankingDemoTables.size(), table,
@@ -173,6 +176,13 @@ void LakeSetup::EnsureDemoData(const BankingDemoOptions &options, const std::vec
 }
 
 void LakeSetup::EnsureDemoProtections() {
+	auto [created, present] = EnsureProtectionsOn("");
+	progress(fmt::format("masks and row policies: {} created, {} present (PII masked for akko-user and akko-viewer; "
+	                     "akko-viewer sees the active accounts of its region)",
+	                     created, present));
+}
+
+std::pair<size_t, size_t> LakeSetup::EnsureProtectionsOn(const std::string &table) {
 	auto policies = services.sql.access->Policies();
 	auto masks = services.sql.access->Masks();
 	auto exists = [&](const DemoProtection &protection) {
@@ -186,6 +196,9 @@ void LakeSetup::EnsureDemoProtections() {
 	size_t created = 0;
 	size_t present = 0;
 	for (auto &protection : BankingDemoProtections()) {
+		if (!table.empty() && protection.table[0] + "." + protection.table[1] != table) {
+			continue;
+		}
 		if (exists(protection)) {
 			present++;
 		} else {
@@ -193,9 +206,7 @@ void LakeSetup::EnsureDemoProtections() {
 			created++;
 		}
 	}
-	progress(fmt::format("masks and row policies: {} created, {} present (PII masked for akko-user and akko-viewer; "
-	                     "akko-viewer sees the active accounts of its region)",
-	                     created, present));
+	return {created, present};
 }
 
 void LakeSetup::EnsureDemoDashboard() {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace akko::sql {
@@ -64,6 +65,9 @@ private:
 	void EnsureDemoUsers();
 	void EnsureDemoData(const BankingDemoOptions &options, const std::vector<std::string> &statements);
 	void EnsureDemoProtections();
+	// Creates the demo's missing masks and policies on `table` ("namespace.name"; "" for every
+	// table); returns how many were created and how many were there.
+	std::pair<size_t, size_t> EnsureProtectionsOn(const std::string &table);
 	void EnsureDemoDashboard();
 	bool TableExists(const std::string &qualified);
 	// Runs one statement as the admin, reading and dropping any rows; returns the row count.

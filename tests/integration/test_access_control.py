@@ -385,6 +385,16 @@ def test_engine_database_is_outside_the_lake(lake, conns, sql):
     assert ok(Pg(lake.admin).run("SELECT * FROM akko.main.planted")) == [(1,)]
 
 
+@pytest.mark.parametrize("sql", ["SET disabled_optimizers = 'extension'", "PRAGMA disabled_optimizers = 'extension'",
+                                 "SET GLOBAL disabled_optimizers = 'extension,filter_pushdown'",
+                                 "RESET disabled_optimizers"])
+def test_nobody_turns_the_access_steps_off(lake, conns, sql):
+    for db in (Pg(conns["usr"]), Pg(lake.admin)):
+        denied(db.run(sql))
+    # The guard still holds for the others.
+    denied(Pg(conns["usr"]).run("CREATE TABLE akko.main.after_the_attempt (i INTEGER)"))
+
+
 def test_temporary_tables_stay_the_sessions_own(conns):
     db = Pg(conns["usr"])
     ok(db.run("CREATE TEMP TABLE scratchpad AS SELECT 42 AS answer"))

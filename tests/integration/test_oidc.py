@@ -156,14 +156,18 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def get(url):
-    """(status, Location) of a GET, redirects not followed."""
+def get(url, cookie=None):
+    """(status, Location, the cookie set) of a GET, redirects not followed."""
     opener = urllib.request.build_opener(NoRedirects)
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with opener.open(url, timeout=30) as response:
-            return response.status, response.headers.get("Location")
+        with opener.open(request, timeout=30) as response:
+            headers = response.headers
+            status = response.status
     except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("Location")
+        headers, status = error.headers, error.code
+    cookie_set = (headers.get("Set-Cookie") or "").split(";")[0]
+    return status, headers.get("Location"), cookie_set
 
 
 def sso_outcome(location):
@@ -172,9 +176,11 @@ def sso_outcome(location):
 
 
 def start(server):
-    status, location = get(f"http://127.0.0.1:{server.http_port}/api/v1/auth/sso/start")
+    """The provider's login URL, its query, and the cookie the browser keeps for the callback."""
+    status, location, cookie = get(f"http://127.0.0.1:{server.http_port}/api/v1/auth/sso/start")
     assert status == 302, status
-    return location, dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+    assert cookie.startswith("akko_sso=") and len(cookie) > len("akko_sso=") + 20, cookie
+    return location, dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query)), cookie
 
 
 def test_sso_is_announced(server, provider):
@@ -185,15 +191,15 @@ def test_sso_is_announced(server, provider):
 
 def test_sso_login_end_to_end(server, provider):
     provider.sso_user, provider.sso_groups = "sso-ana", ["akko-analyst"]
-    location, params = start(server)
+    location, params, cookie = start(server)
     assert location.startswith(provider.issuer + "/protocol/openid-connect/auth?")
     assert params["response_type"] == "code" and params["client_id"] == "akko-cockpit"
     assert params["code_challenge_method"] == "S256" and len(params["code_challenge"]) == 43
     assert params["redirect_uri"] == f"http://127.0.0.1:{server.http_port}/api/v1/auth/sso/callback"
-    status, callback = get(location)  # the provider logs the user in and sends the browser back
+    status, callback, _ = get(location)  # the provider logs the user in and sends the browser back
     assert status == 302 and callback.startswith(params["redirect_uri"] + "?")
-    status, back = get(callback)
-    assert status == 302
+    status, back, cleared = get(callback, cookie)
+    assert status == 302 and cleared == "akko_sso="
     outcome = sso_outcome(back)
     assert outcome["user"] == "sso-ana" and outcome["expires_in"] == 300, outcome
     # The code was exchanged with the verifier whose S256 is the challenge sent first.
@@ -204,14 +210,28 @@ def test_sso_login_end_to_end(server, provider):
     assert rows(server, "SELECT current_user, answer FROM oidc_ns.secret", outcome["access_token"]) \
         == [["sso-ana", 42]]
     # The login's state is good once.
-    status, again = get(callback)
+    status, again, _ = get(callback, cookie)
     assert status == 302 and "used already" in sso_outcome(again)["error"]
+
+
+def test_a_callback_link_does_not_log_another_browser_in(server, provider):
+    # Login CSRF: the attacker starts a login, signs on as himself and sends the callback link to
+    # a victim, whose browser has no (or another) login cookie.
+    provider.sso_user, provider.sso_groups = "attacker", []
+    _, _, victims_cookie = start(server)
+    for cookie in (None, victims_cookie):
+        location, _, _ = start(server)
+        _, callback, _ = get(location)
+        status, back, _ = get(callback, cookie)
+        assert status == 302
+        outcome = sso_outcome(back)
+        assert "access_token" not in outcome and "another browser" in outcome["error"], outcome
 
 
 @pytest.mark.parametrize("tamper", ["unknown_state", "no_code", "wrong_code", "provider_error"])
 def test_sso_failures_are_refused(server, provider, tamper):
-    location, params = start(server)
-    _, callback = get(location)
+    location, params, cookie = start(server)
+    _, callback, _ = get(location)
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(callback).query))
     if tamper == "unknown_state":
         query["state"] = "made-up"
@@ -222,7 +242,7 @@ def test_sso_failures_are_refused(server, provider, tamper):
     else:
         query = {"error": "access_denied", "error_description": "the user said no", "state": query["state"]}
     base = params["redirect_uri"]
-    status, back = get(base + "?" + urllib.parse.urlencode(query))
+    status, back, _ = get(base + "?" + urllib.parse.urlencode(query), cookie)
     assert status == 302
     outcome = sso_outcome(back)
     assert "access_token" not in outcome and outcome["error"].startswith("single sign-on failed"), outcome
@@ -233,7 +253,7 @@ def test_sso_is_off_without_a_client_id(tmp_path, provider):
     try:
         status, _, body = request(plain, "GET", "/api/v1/auth/sso", None, None)
         assert status == 200 and json.loads(body)["enabled"] is False
-        status, _ = get(f"http://127.0.0.1:{plain.http_port}/api/v1/auth/sso/start")
+        status, _, _ = get(f"http://127.0.0.1:{plain.http_port}/api/v1/auth/sso/start")
         assert status == 404
     finally:
         plain.stop()

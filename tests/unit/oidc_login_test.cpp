@@ -49,7 +49,8 @@ std::map<std::string, std::string> QueryOf(const std::string &url) {
 
 TEST(OidcLogin, LoginUrlCarriesTheS256ChallengeOfTheVerifierSentWithTheCode) {
 	Harness harness;
-	auto url = harness.login.Start("https://akko.example/api/v1/auth/sso/callback");
+	auto start = harness.login.Start("https://akko.example/api/v1/auth/sso/callback");
+	auto &url = start.url;
 	ASSERT_EQ(url.rfind(std::string(kIssuer) + "/auth?", 0), 0u) << url;
 	auto query = QueryOf(url);
 	EXPECT_EQ(query["response_type"], "code");
@@ -58,7 +59,8 @@ TEST(OidcLogin, LoginUrlCarriesTheS256ChallengeOfTheVerifierSentWithTheCode) {
 	EXPECT_EQ(query["redirect_uri"], "https://akko.example/api/v1/auth/sso/callback");
 	EXPECT_EQ(query["code_challenge_method"], "S256");
 
-	EXPECT_EQ(CodeOf([&] { harness.login.Finish(query["state"], "the-code"); }), ErrorCode::InvalidAuthorization);
+	EXPECT_EQ(CodeOf([&] { harness.login.Finish(query["state"], "the-code", start.browser_key); }),
+	          ErrorCode::InvalidAuthorization);
 	ASSERT_EQ(harness.posts.size(), 1u);
 	EXPECT_EQ(harness.posts[0].first, std::string(kIssuer) + "/token");
 	auto form = ParseQuery(harness.posts[0].second);
@@ -77,36 +79,59 @@ TEST(OidcLogin, LoginUrlCarriesTheS256ChallengeOfTheVerifierSentWithTheCode) {
 
 TEST(OidcLogin, TheProvidersRefusalIsReported) {
 	Harness harness;
-	auto state = QueryOf(harness.login.Start("https://akko.example/cb"))["state"];
-	auto message = MessageOf([&] { harness.login.Finish(state, "code"); });
+	auto start = harness.login.Start("https://akko.example/cb");
+	auto message = MessageOf([&] { harness.login.Finish(QueryOf(start.url)["state"], "code", start.browser_key); });
 	EXPECT_NE(message.find("code expired"), std::string::npos) << message;
 }
 
 TEST(OidcLogin, AStateIsGoodOnceAndForTenMinutes) {
 	Harness harness;
-	auto first = QueryOf(harness.login.Start("https://akko.example/cb"))["state"];
-	auto second = QueryOf(harness.login.Start("https://akko.example/cb"))["state"];
-	EXPECT_NE(first, second);
-	EXPECT_EQ(CodeOf([&] { harness.login.Finish(first, "code"); }), ErrorCode::InvalidAuthorization);
+	auto first = harness.login.Start("https://akko.example/cb");
+	auto second = harness.login.Start("https://akko.example/cb");
+	auto first_state = QueryOf(first.url)["state"];
+	EXPECT_NE(first_state, QueryOf(second.url)["state"]);
+	EXPECT_NE(first.browser_key, second.browser_key);
+	EXPECT_EQ(CodeOf([&] { harness.login.Finish(first_state, "code", first.browser_key); }),
+	          ErrorCode::InvalidAuthorization);
 	EXPECT_EQ(harness.posts.size(), 1u);
 	// Used: refused before the provider is asked again.
-	EXPECT_NE(MessageOf([&] { harness.login.Finish(first, "code"); }).find("used already"), std::string::npos);
+	EXPECT_EQ(CodeOf([&] { harness.login.Finish(first_state, "code", first.browser_key); }),
+	          ErrorCode::InvalidAuthorization);
 	EXPECT_EQ(harness.posts.size(), 1u);
 	harness.now += OidcLogin::kPendingFor + std::chrono::seconds(1);
-	EXPECT_NE(MessageOf([&] { harness.login.Finish(second, "code"); }).find("too old"), std::string::npos);
+	EXPECT_EQ(CodeOf([&] { harness.login.Finish(QueryOf(second.url)["state"], "code", second.browser_key); }),
+	          ErrorCode::InvalidAuthorization);
 	EXPECT_EQ(harness.posts.size(), 1u);
-	EXPECT_EQ(CodeOf([&] { harness.login.Finish("made-up", "code"); }), ErrorCode::InvalidAuthorization);
+	EXPECT_EQ(CodeOf([&] { harness.login.Finish("made-up", "code", first.browser_key); }),
+	          ErrorCode::InvalidAuthorization);
+}
+
+// Login CSRF: a callback link with another browser's state does not log this browser in.
+TEST(OidcLogin, OnlyTheBrowserThatStartedALoginFinishesIt) {
+	Harness harness;
+	auto start = harness.login.Start("https://akko.example/cb");
+	auto state = QueryOf(start.url)["state"];
+	for (auto *key : {"", "someone-else"}) {
+		auto victim = harness.login.Start("https://akko.example/cb");
+		auto message = MessageOf([&] { harness.login.Finish(QueryOf(victim.url)["state"], "code", key); });
+		EXPECT_NE(message.find("another browser"), std::string::npos) << message;
+	}
+	EXPECT_TRUE(harness.posts.empty());
+	EXPECT_NE(MessageOf([&] { harness.login.Finish(state, "code", start.browser_key); }).find("code expired"),
+	          std::string::npos);
 }
 
 TEST(OidcLogin, PendingLoginsAreBounded) {
 	Harness harness;
-	auto oldest = QueryOf(harness.login.Start("https://akko.example/cb"))["state"];
+	auto oldest = harness.login.Start("https://akko.example/cb");
 	for (size_t i = 0; i < OidcLogin::kMaxPending; i++) {
 		harness.now += std::chrono::milliseconds(1);
 		harness.login.Start("https://akko.example/cb");
 	}
 	// The oldest went to make room: it is unknown now, and the provider is not asked.
-	EXPECT_NE(MessageOf([&] { harness.login.Finish(oldest, "code"); }).find("unknown"), std::string::npos);
+	EXPECT_NE(MessageOf([&] { harness.login.Finish(QueryOf(oldest.url)["state"], "code", oldest.browser_key); })
+	              .find("unknown"),
+	          std::string::npos);
 	EXPECT_TRUE(harness.posts.empty());
 }
 

@@ -3,6 +3,7 @@
 #include "auth/user_directory.hpp"
 #include "common/base64.hpp"
 #include "common/log.hpp"
+#include "common/sql_lexer.hpp"
 
 #include <fmt/format.h>
 #include <strings.h>
@@ -14,16 +15,6 @@ namespace {
 bool HasScheme(std::string_view header, std::string_view scheme) {
 	return header.size() > scheme.size() && strncasecmp(header.data(), scheme.data(), scheme.size()) == 0 &&
 	       header[scheme.size()] == ' ';
-}
-
-std::string_view Trim(std::string_view text) {
-	while (!text.empty() && text.front() == ' ') {
-		text.remove_prefix(1);
-	}
-	while (!text.empty() && text.back() == ' ') {
-		text.remove_suffix(1);
-	}
-	return text;
 }
 
 void LogFailure(const std::string &user, const std::string &client, std::string_view protocol,
@@ -91,7 +82,7 @@ auth::Caller Authenticate(const net::HttpRequest &request, auth::UserDirectory &
                           std::string_view protocol) {
 	auto header = request.Header("authorization");
 	if (HasScheme(header, "Basic")) {
-		auto decoded = Base64Decode(Trim(header.substr(6)));
+		auto decoded = Base64Decode(TrimBlanks(header.substr(6)));
 		auto colon = decoded ? decoded->find(':') : std::string::npos;
 		if (colon == std::string::npos) {
 			throw akko::Error(ErrorCode::InvalidAuthorization, "malformed basic authorization header");
@@ -101,7 +92,7 @@ auth::Caller Authenticate(const net::HttpRequest &request, auth::UserDirectory &
 		return {user, {}};
 	}
 	if (accepted == Credentials::BasicOrBearer && HasScheme(header, "Bearer")) {
-		return Bearer(request, users, protocol, std::string(Trim(header.substr(7))));
+		return Bearer(request, users, protocol, std::string(TrimBlanks(header.substr(7))));
 	}
 	throw akko::Error(ErrorCode::InvalidAuthorization,
 	                  accepted == Credentials::BasicOnly

@@ -5,6 +5,7 @@
 #include "auth/user_directory.hpp"
 #include "common/error.hpp"
 #include "common/log.hpp"
+#include "common/sql_lexer.hpp"
 #include "common/url.hpp"
 #include "objstore/sigv4.hpp"
 #include "net/http_server.hpp"
@@ -79,6 +80,16 @@ void Refresh(auth::UserDirectory &users, net::HttpRequest &request, net::HttpRes
 	}
 }
 
+constexpr std::string_view kSsoCallback = "/api/v1/auth/sso/callback";
+constexpr std::string_view kSsoCookie = "akko_sso";
+
+// Sent back only to the callback, never readable by scripts, and along with the provider's
+// top-level redirect (SameSite=Lax) but not with other sites' requests.
+std::string SsoCookie(const std::string &value, int max_age, bool secure) {
+	return fmt::format("{}={}; Path={}; Max-Age={}; HttpOnly; SameSite=Lax{}", kSsoCookie, value, kSsoCallback, max_age,
+	                   secure ? "; Secure" : "");
+}
+
 net::HttpResponse Redirect(const std::string &location) {
 	return net::HttpResponse {302, "text/plain", {{"Location", location}, {"Cache-Control", "no-store"}}, ""};
 }
@@ -92,15 +103,33 @@ void SingleSignOnStart(auth::OidcLogin &sso, bool secure, net::HttpRequest &requ
 		responder.Send(net::ErrorResponse(akko::Error(ErrorCode::InvalidInput, "a Host header is needed to sign on")));
 		return;
 	}
-	auto redirect_uri = fmt::format("{}://{}/api/v1/auth/sso/callback", secure ? "https" : "http", host);
+	auto redirect_uri = fmt::format("{}://{}{}", secure ? "https" : "http", host, kSsoCallback);
 	try {
-		responder.Send(Redirect(sso.Start(redirect_uri)));
+		auto start = sso.Start(redirect_uri);
+		auto response = Redirect(start.url);
+		response.headers.emplace_back("Set-Cookie", SsoCookie(start.browser_key, 600, secure));
+		responder.Send(std::move(response));
 	} catch (const akko::Error &error) {
 		responder.Send(net::ErrorResponse(error));
 	}
 }
 
-void SingleSignOnCallback(auth::OidcLogin &sso, net::HttpRequest &request, net::HttpResponder &responder) {
+// The browser key of a login (auth::OidcStart) from the request's Cookie header.
+std::string SsoCookieOf(const net::HttpRequest &request) {
+	auto header = request.Header("cookie");
+	size_t at = 0;
+	while (at < header.size()) {
+		auto end = std::min(header.find(';', at), header.size());
+		auto pair = TrimBlanks(header.substr(at, end - at));
+		if (pair.starts_with(std::string(kSsoCookie) + "=")) {
+			return std::string(pair.substr(kSsoCookie.size() + 1));
+		}
+		at = end + 1;
+	}
+	return "";
+}
+
+void SingleSignOnCallback(auth::OidcLogin &sso, bool secure, net::HttpRequest &request, net::HttpResponder &responder) {
 	nlohmann::json outcome;
 	try {
 		auto query = ParseQuery(request.query);
@@ -109,7 +138,7 @@ void SingleSignOnCallback(auth::OidcLogin &sso, net::HttpRequest &request, net::
 			                  fmt::format("single sign-on failed: the provider said {} {}", error->second,
 			                              query["error_description"]));
 		}
-		auto session = sso.Finish(query["state"], query["code"]);
+		auto session = sso.Finish(query["state"], query["code"], SsoCookieOf(request));
 		outcome = {{"access_token", session.access_token},
 		           {"expires_in", session.expires_in},
 		           {"user", session.caller.user}};
@@ -118,7 +147,9 @@ void SingleSignOnCallback(auth::OidcLogin &sso, net::HttpRequest &request, net::
 		          {{"user", ""}, {"client", ClientAddress(request)}, {"protocol", "http"}, {"reason", error.message}});
 		outcome = {{"error", error.message}};
 	}
-	responder.Send(Redirect("/#sso=" + objstore::UriEncode(outcome.dump(), false)));
+	auto response = Redirect("/#sso=" + objstore::UriEncode(outcome.dump(), false));
+	response.headers.emplace_back("Set-Cookie", SsoCookie("", 0, secure));
+	responder.Send(std::move(response));
 }
 
 int64_t ExpiresIn(const net::HttpRequest &request) {
@@ -208,8 +239,8 @@ void RegisterHttpApi(net::HttpServer &server, sql::SqlService &sql, auth::UserDi
 		server.Route("GET", "/api/v1/auth/sso/start", [sso, secure](net::HttpRequest &request, net::HttpResponder &responder) {
 			SingleSignOnStart(*sso, secure, request, responder);
 		});
-		server.Route("GET", "/api/v1/auth/sso/callback", [sso](net::HttpRequest &request, net::HttpResponder &responder) {
-			SingleSignOnCallback(*sso, request, responder);
+		server.Route("GET", std::string(kSsoCallback), [sso, secure](net::HttpRequest &request, net::HttpResponder &responder) {
+			SingleSignOnCallback(*sso, secure, request, responder);
 		});
 	}
 	server.Route("POST", "/api/v1/auth/refresh", [&users](net::HttpRequest &request, net::HttpResponder &responder) {
