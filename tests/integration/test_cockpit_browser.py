@@ -13,20 +13,17 @@ import base64
 import gzip
 import json
 import mimetypes
-import os
 import pathlib
-import subprocess
 import time
 import urllib.error
 import urllib.request
 
 import pytest
 
-from conftest import ADMIN_PASSWORD, AKKO_BIN, ROOT
+from conftest import ADMIN_PASSWORD, AKKO_BIN
+from browser_script import run_browser_script, screenshot_dir
 
-BROWSER_DIR = ROOT / "tests" / "integration" / "browser"
 DIST = pathlib.Path(AKKO_BIN).resolve().parent / "src" / "cockpit" / "dist"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
 def fetch(server, path, method="GET", headers=None, body=None):
@@ -130,10 +127,7 @@ def payments(akko):
 
 @pytest.fixture(scope="module")
 def browser_run(akko, payments, tmp_path_factory):
-    assert pathlib.Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing: scripts/setup installs chromium"
-    assert (BROWSER_DIR / "node_modules" / "playwright-core").is_dir(), \
-        "run `npm ci` in tests/integration/browser (scripts/setup does it)"
-    screenshots = os.environ.get("AKKO_SCREENSHOTS") or str(tmp_path_factory.mktemp("screenshots"))
+    screenshots = screenshot_dir(tmp_path_factory)
     config = {
         "url": f"http://127.0.0.1:{akko.http_port}/",
         "user": "admin",
@@ -141,12 +135,9 @@ def browser_run(akko, payments, tmp_path_factory):
         "table": list(payments),
         "chart_sql": "SELECT category, sum(amount) AS total, count(*) AS payments\n"
                      "FROM cockpit_ui.payments\nGROUP BY category\nORDER BY total DESC",
-        "screenshots": os.path.abspath(screenshots),
+        "screenshots": screenshots,
     }
-    result = subprocess.run(["node", "cockpit.mjs", json.dumps(config)], cwd=BROWSER_DIR, capture_output=True,
-                            text=True, timeout=300, env={**os.environ, "CHROMIUM": CHROMIUM})
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout)
+    seen = run_browser_script("cockpit.mjs", config, timeout=300)
     seen["screenshots"] = pathlib.Path(config["screenshots"])
     return seen
 

@@ -12,18 +12,15 @@ Screenshots go to $AKKO_SCREENSHOTS (docs/screenshots to refresh the documentati
 test's temporary directory."""
 import base64
 import json
-import os
 import pathlib
-import subprocess
 import urllib.error
 import urllib.request
 
 import pytest
 
-from conftest import ADMIN_PASSWORD, AkkoServer, ROOT
+from conftest import ADMIN_PASSWORD, AkkoServer
+from browser_script import run_browser_script, screenshot_dir
 
-BROWSER_DIR = ROOT / "tests" / "integration" / "browser"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 USERS = {"alice": "alice123", "eve": "eve123", "dave": "dave123"}
 DASHBOARD = "banking-overview"
 NEW_DASHBOARD = {"name": "Browser test: two tiles",
@@ -62,16 +59,10 @@ def saved_queries(demo):
 
 @pytest.fixture(scope="module")
 def browser_run(demo, tmp_path_factory):
-    assert pathlib.Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing: scripts/setup installs chromium"
-    assert (BROWSER_DIR / "node_modules" / "playwright-core").is_dir(), \
-        "run `npm ci` in tests/integration/browser (scripts/setup does it)"
-    screenshots = os.environ.get("AKKO_SCREENSHOTS") or str(tmp_path_factory.mktemp("screenshots"))
+    screenshots = screenshot_dir(tmp_path_factory)
     config = {"url": f"http://127.0.0.1:{demo.http_port}/", "dashboard_id": DASHBOARD, "users": USERS,
-              "filter": FILTER, "new_dashboard": NEW_DASHBOARD, "screenshots": os.path.abspath(screenshots)}
-    result = subprocess.run(["node", "dashboards.mjs", json.dumps(config)], cwd=BROWSER_DIR, capture_output=True,
-                            text=True, timeout=600, env={**os.environ, "CHROMIUM": CHROMIUM})
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout)
+              "filter": FILTER, "new_dashboard": NEW_DASHBOARD, "screenshots": screenshots}
+    seen = run_browser_script("dashboards.mjs", config, timeout=600)
     seen["screenshots"] = pathlib.Path(config["screenshots"])
     return seen
 

@@ -8,10 +8,8 @@ alerts API, SHOW GRANTS and the audit log through psycopg2, ports.json. Screensh
 $AKKO_SCREENSHOTS (docs/screenshots to refresh the documentation's) or a temporary directory."""
 import base64
 import json
-import os
 import pathlib
 import re
-import subprocess
 import urllib.error
 import urllib.request
 import uuid
@@ -19,10 +17,9 @@ import uuid
 import psycopg2
 import pytest
 
-from conftest import AkkoServer, ROOT
+from conftest import AkkoServer
+from browser_script import run_browser_script, screenshot_dir
 
-BROWSER_DIR = ROOT / "tests" / "integration" / "browser"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ROLE = "ops_auditors"
 TABLE = "banking.customers"
 
@@ -79,10 +76,7 @@ def markers(demo):
 
 @pytest.fixture(scope="module")
 def seen(demo, markers, tmp_path_factory):
-    assert pathlib.Path(CHROMIUM).is_file(), f"{CHROMIUM} is missing: scripts/setup installs chromium"
-    assert (BROWSER_DIR / "node_modules" / "playwright-core").is_dir(), \
-        "run `npm ci` in tests/integration/browser (scripts/setup does it)"
-    screenshots = os.environ.get("AKKO_SCREENSHOTS") or str(tmp_path_factory.mktemp("screenshots"))
+    screenshots = screenshot_dir(tmp_path_factory)
     config = {
         "url": f"http://127.0.0.1:{demo.http_port}/",
         "admin": ["alice", "alice123"],
@@ -91,12 +85,9 @@ def seen(demo, markers, tmp_path_factory):
         "audit_marker": markers["audit"],
         "role": ROLE,
         "table": TABLE,
-        "screenshots": os.path.abspath(screenshots),
+        "screenshots": screenshots,
     }
-    result = subprocess.run(["node", "ops.mjs", json.dumps(config)], cwd=BROWSER_DIR, capture_output=True, text=True,
-                            timeout=600, env={**os.environ, "CHROMIUM": CHROMIUM})
-    assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout)
+    answer = run_browser_script("ops.mjs", config, timeout=600)
     answer["screenshots"] = pathlib.Path(config["screenshots"])
     return answer
 

@@ -4,14 +4,11 @@ grid shows the customers as psycopg2 reads them as admin; eve's shows them maske
 masked value is recomputed here from alice's with the masking rules docs/access-control.md
 states (the first letter and the domain of an email, the last four digits of a phone, '****'
 for the national id), not taken from the server."""
-import json
-import os
-import subprocess
-
 import psycopg2
 import pytest
 
-from conftest import ROOT, AkkoServer
+from browser_script import run_browser_script, screenshot_dir
+from conftest import AkkoServer
 from documented_masks import mask_email, mask_phone
 
 SQL = "SELECT customer_id, email, phone, national_id FROM banking.customers ORDER BY customer_id LIMIT 8"
@@ -27,11 +24,8 @@ def demo(tmp_path_factory):
 @pytest.fixture(scope="module")
 def seen(demo, tmp_path_factory):
     config = {"url": f"http://127.0.0.1:{demo.http_port}/", "users": [["alice", "alice123"], ["eve", "eve123"]],
-              "sql": SQL, "screenshots": os.environ.get("AKKO_SCREENSHOTS") or str(tmp_path_factory.mktemp("shots"))}
-    result = subprocess.run(["node", "roles.mjs", json.dumps(config)], cwd=ROOT / "tests" / "integration" / "browser",
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+              "sql": SQL, "screenshots": screenshot_dir(tmp_path_factory)}
+    return run_browser_script("roles.mjs", config, timeout=300)
 
 
 def test_alice_sees_the_customers_as_they_are(demo, seen):

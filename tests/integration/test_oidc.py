@@ -10,17 +10,17 @@ import base64
 import hashlib
 import json
 import os
-import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from conftest import ROOT, AkkoServer
+from browser_script import run_browser_script
+from conftest import AkkoServer
 from iceberg_rest_client import RestClient
 from oidc_provider import OidcProvider, b64url
-from test_http_api import basic, query, request
+from test_http_api import query, request
 
 
 @pytest.fixture(scope="module")
@@ -266,10 +266,7 @@ def test_cockpit_signs_on_in_a_browser(server, provider, tmp_path):
     exchanges = len(provider.token_requests)
     config = {"url": f"http://127.0.0.1:{server.http_port}/",
               "screenshots": os.environ.get("AKKO_SCREENSHOTS", str(tmp_path))}
-    result = subprocess.run(["node", "sso.mjs", json.dumps(config)], cwd=ROOT / "tests" / "integration" / "browser",
-                            capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stdout + result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = run_browser_script("sso.mjs", config, timeout=180)
     assert seen["badge"] == {"user": "sso-browser", "role": "analyst"}, seen
     assert not seen["page_errors"], seen
     # One code was exchanged, by akko for the cockpit's client.
