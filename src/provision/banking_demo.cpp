@@ -275,16 +275,6 @@ GROUP BY ALL;
 
 } // namespace
 
-const std::vector<std::string> kBankingDemoTables = {
-    "banking.branches",         "banking.customers",      "banking.accounts",      "banking.merchants",
-    "banking.cards",            "banking.loans",          "banking.transactions",  "raw.customers",
-    "raw.accounts",             "raw.transactions",       "raw.branches",          "raw.merchants",
-    "raw.cards",                "raw.loans",              "staging.customers",     "staging.accounts",
-    "staging.transactions",     "staging.branches",       "staging.merchants",     "staging.cards",
-    "staging.loans",            "analytics.dim_customer", "analytics.dim_account", "analytics.dim_merchant",
-    "analytics.fact_transaction", "analytics.daily_balances", "analytics.fraud_summary",
-};
-
 const std::vector<DemoUser> kBankingDemoUsers = {
     {"alice", "akko-admin", {}},
     {"bob", "akko-engineer", {}},

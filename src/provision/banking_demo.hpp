@@ -21,12 +21,9 @@ struct BankingDemoOptions {
 	double scale = 1.0; // 1: 50,000 customers and 1,000,000 transactions
 };
 
-// The statements that build the data, in order; each CREATE TABLE builds one table of
-// kBankingDemoTables. Throws akko::Error (invalid_input) for a scale out of (0, 100].
+// The statements that build the data, in order; each CREATE TABLE builds one of the demo's
+// tables. Throws akko::Error (invalid_input) for a scale out of (0, 100].
 std::vector<std::string> BankingDemoStatements(const BankingDemoOptions &options);
-
-// Every table the demo writes, "namespace.name".
-extern const std::vector<std::string> kBankingDemoTables;
 
 struct DemoUser {
 	std::string name;

@@ -143,16 +143,23 @@ void LakeSetup::EnsureDemoData(const BankingDemoOptions &options, const std::vec
 	std::optional<std::string> made;
 	services.metastore.RunInTransaction(
 	    [&](metastore::Transaction &transaction) { made = transaction.FindSetting(kDemoDataSetting); });
+	// The tables are the ones the statements create.
+	std::vector<std::string> tables;
+	for (auto &statement : statements) {
+		if (auto table = CreatedTable(statement); !table.empty()) {
+			tables.push_back(std::move(table));
+		}
+	}
 	bool complete = true;
-	for (auto &table : kBankingDemoTables) {
+	for (auto &table : tables) {
 		complete = complete && TableExists(table);
 	}
 	if (made == wanted && complete) {
-		progress(fmt::format("banking data: present ({} tables, seed {}, scale {})", kBankingDemoTables.size(),
+		progress(fmt::format("banking data: present ({} tables, seed {}, scale {})", tables.size(),
 		                     options.seed, options.scale));
 		return;
 	}
-	progress(fmt::format("banking data: generating {} tables (seed {}, scale {})", kBankingDemoTables.size(),
+	progress(fmt::format("banking data: generating {} tables (seed {}, scale {})", tables.size(),
 	                     options.seed, options.scale));
 	auto started = std::chrono::steady_clock::now();
 	size_t built = 0;
@@ -166,7 +173,7 @@ void LakeSetup::EnsureDemoData(const BankingDemoOptions &options, const std::vec
 			EnsureProtectionsOn(table);
 			built++;
 			auto rows = FirstValue(fmt::format("SELECT count(*) FROM {}", table));
-			progress(fmt::format("  [{:>2}/{}] {:<28} {:>10} rows  {:5.1f} s", built, kBankingDemoTables.size(), table,
+			progress(fmt::format("  [{:>2}/{}] {:<28} {:>10} rows  {:5.1f} s", built, tables.size(), table,
 			                     rows, SecondsSince(step_started)));
 		}
 	}
